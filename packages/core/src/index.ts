@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './io/index.js';
+export * from './metrics/index.js';
