@@ -1,3 +1,5 @@
 export * from './errors.js';
 export * from './io/index.js';
 export * from './metrics/index.js';
+export * from './nn/index.js';
+export * from './backend.js';

@@ -1,0 +1,120 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendError } from './errors.js';
+
+/** tfjs backend names; `tensorflow` is the native one registered by `@tensorflow/tfjs-node`. */
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu' | 'tensorflow';
+
+export interface BackendAttempt {
+  name: BackendName;
+  ok: boolean;
+  /** Why it was or was not taken: "initialised", "package not installed", "no WebGPU adapter", … */
+  reason: string;
+}
+
+export interface BackendChoice {
+  /** The backend now active (`tf.getBackend()`). */
+  name: BackendName;
+  /** One line a person can read: which backend runs and why. */
+  reason: string;
+  /** Every backend tried, in order. */
+  attempts: BackendAttempt[];
+}
+
+export interface SelectBackendOptions {
+  /** Where to look for `tfjs-backend-wasm.wasm` files (a URL prefix in browsers); passed to `setWasmPaths`. */
+  wasmPaths?: string;
+}
+
+const TFJS_NODE: string = '@tensorflow/tfjs-node';
+
+export const BROWSER_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+export const NODE_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+export function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string' && typeof (globalThis as { window?: unknown }).window === 'undefined';
+}
+
+/** The order `selectBackend` tries when nothing is preferred: the fastest that can exist here first. */
+export function defaultBackendOrder(): readonly BackendName[] {
+  return isNode() ? NODE_ORDER : BROWSER_ORDER;
+}
+
+/**
+ * Registers a backend by importing its package (imports are literal so bundlers can see them; each is an
+ * optional peer dependency). Returns a reason string on failure.
+ */
+async function register(name: BackendName, options: SelectBackendOptions): Promise<string | null> {
+  if (tf.findBackendFactory(name)) return null;
+  try {
+    switch (name) {
+      case 'cpu':
+        await import('@tensorflow/tfjs-backend-cpu');
+        break;
+      case 'wasm': {
+        const wasm = await import('@tensorflow/tfjs-backend-wasm');
+        if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths);
+        break;
+      }
+      case 'webgl':
+        await import('@tensorflow/tfjs-backend-webgl');
+        break;
+      case 'webgpu':
+        await import('@tensorflow/tfjs-backend-webgpu');
+        break;
+      case 'tensorflow':
+        if (!isNode()) return 'only available in Node';
+        // a variable specifier keeps browser bundlers from trying to bundle the native package
+        await import(/* @vite-ignore */ TFJS_NODE);
+        break;
+    }
+  } catch (e) {
+    return `package @tensorflow/tfjs-${name === 'tensorflow' ? 'node' : `backend-${name}`} not installed or failed to load (${(e as Error).message.split('\n')[0]})`;
+  }
+  return tf.findBackendFactory(name) ? null : 'package loaded but registered no backend (two copies of tfjs-core?)';
+}
+
+async function tryBackend(name: BackendName, options: SelectBackendOptions): Promise<BackendAttempt> {
+  if (name === 'webgpu' && !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
+    return { name, ok: false, reason: 'WebGPU is not available here (no navigator.gpu)' };
+  }
+  const failure = await register(name, options);
+  if (failure) return { name, ok: false, reason: failure };
+  try {
+    // setBackend resolves to false (it does not throw) when the backend's factory fails, e.g. no GPU adapter
+    const ok = await tf.setBackend(name);
+    if (!ok) return { name, ok: false, reason: 'failed to initialise (setBackend returned false)' };
+    await tf.ready();
+    return { name, ok: true, reason: 'initialised' };
+  } catch (e) {
+    return { name, ok: false, reason: `failed to initialise: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * Activates the best backend that actually initialises and reports the choice.
+ * With `preference` (a name or an ordered list) only those are tried, in that order; without it, the
+ * default order (browser: webgpu → webgl → wasm → cpu; Node: tfjs-node → wasm → cpu).
+ * Throws `BackendError` listing every attempt when none works.
+ */
+export async function selectBackend(
+  preference?: BackendName | readonly BackendName[],
+  options: SelectBackendOptions = {},
+): Promise<BackendChoice> {
+  const explicit = preference !== undefined;
+  const order = preference === undefined ? defaultBackendOrder() : typeof preference === 'string' ? [preference] : preference;
+  const attempts: BackendAttempt[] = [];
+  for (const name of order) {
+    const attempt = await tryBackend(name, options);
+    attempts.push(attempt);
+    if (attempt.ok) {
+      const skipped = attempts.filter((a) => !a.ok).map((a) => `${a.name}: ${a.reason}`);
+      const why = explicit ? 'requested' : 'best available';
+      const reason = `using ${name} (${why})${skipped.length ? `; skipped ${skipped.join('; ')}` : ''}`;
+      return { name, reason, attempts };
+    }
+  }
+  throw new BackendError(
+    `no tfjs backend could be initialised; tried ${attempts.map((a) => `${a.name} (${a.reason})`).join(', ')}`,
+  );
+}

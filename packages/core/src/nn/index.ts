@@ -1,0 +1,17 @@
+export { Module, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
+export { Parameter, type TorchLayout } from './parameter.js';
+export { Conv2d, type Conv2dOptions, type Activation } from './conv.js';
+export { BatchNorm2d, BATCHNORM_EPS } from './batchnorm.js';
+export { Sequential, ModuleList } from './containers.js';
+export {
+  ReLU,
+  Identity,
+  Linear,
+  GroupNorm,
+  UpsampleNearest,
+  globalAvgPool,
+  avgPool2d,
+  upsampleNearest,
+  resizeBilinear,
+} from './layers.js';
+export { countMultiplyAdds } from './cost.js';

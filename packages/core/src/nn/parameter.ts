@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ShapeError } from '../errors.js';
+import { type HostTensor, sizeOf } from '../io/state-dict.js';
+
+/**
+ * How a PyTorch tensor maps onto the tfjs layout we compute in. Conversion happens once, when a value is
+ * assigned, so inference never transposes weights.
+ * - `plain`: same layout (biases, BatchNorm vectors).
+ * - `conv`: PyTorch OIHW → tfjs HWIO (`[kh, kw, in/groups, out]`).
+ * - `depthwise`: PyTorch `[C, 1, kh, kw]` → tfjs depthwise `[kh, kw, C, 1]`.
+ * - `linear`: PyTorch `[out, in]` → `[in, out]` for `tf.matMul(x, w)`.
+ */
+export type TorchLayout = 'plain' | 'conv' | 'depthwise' | 'linear';
+
+const TO_TFJS: Record<TorchLayout, number[] | null> = {
+  plain: null,
+  conv: [2, 3, 1, 0],
+  depthwise: [2, 3, 0, 1],
+  linear: [1, 0],
+};
+
+function inverse(perm: number[]): number[] {
+  const inv = new Array<number>(perm.length);
+  perm.forEach((p, i) => (inv[p] = i));
+  return inv;
+}
+
+/**
+ * A named tensor of a module: a learnable parameter, a buffer (BatchNorm running statistics), or a
+ * host-only counter (`num_batches_tracked`, kept only so `stateDict()` has PyTorch's exact key set).
+ */
+export class Parameter {
+  private tensor: tf.Tensor | null = null;
+  private host: HostTensor | null = null;
+
+  constructor(
+    readonly torchShape: number[],
+    readonly layout: TorchLayout,
+    readonly kind: 'parameter' | 'buffer' | 'counter',
+    init?: () => tf.Tensor,
+  ) {
+    if (kind === 'counter') this.host = { dtype: 'int32', shape: [...torchShape], data: new Int32Array(1) };
+    else if (init) this.tensor = tf.keep(init());
+  }
+
+  /** Value in tfjs layout (throws for counters, which never reach the backend). */
+  get value(): tf.Tensor {
+    if (!this.tensor) throw new ShapeError(`parameter has no value (kind ${this.kind})`);
+    return this.tensor;
+  }
+
+  get size(): number {
+    return sizeOf(this.torchShape);
+  }
+
+  /** Takes a PyTorch-layout host tensor; `key` only names the parameter in errors. */
+  assign(src: HostTensor, key: string): void {
+    if (src.shape.length !== this.torchShape.length || src.shape.some((d, i) => d !== this.torchShape[i])) {
+      throw new ShapeError(
+        `${key}: expected shape [${this.torchShape.join(', ')}], found [${src.shape.join(', ')}]`,
+      );
+    }
+    if (this.kind === 'counter') {
+      this.host = { dtype: 'int32', shape: [...src.shape], data: Int32Array.from(src.data) };
+      return;
+    }
+    const perm = TO_TFJS[this.layout];
+    const next = tf.tidy(() => {
+      const t = tf.tensor(Float32Array.from(src.data), src.shape, 'float32');
+      return perm ? tf.transpose(t, perm) : t;
+    });
+    this.replace(next);
+  }
+
+  /** Replace the tfjs-layout value (used by initialisers and by fusion); the old tensor is disposed. */
+  replace(next: tf.Tensor): void {
+    this.tensor?.dispose();
+    this.tensor = tf.keep(next);
+  }
+
+  /** The value in PyTorch layout, on the host. */
+  toHost(): HostTensor {
+    if (this.kind === 'counter') return this.host!;
+    const perm = TO_TFJS[this.layout];
+    const data = tf.tidy(() => (perm ? tf.transpose(this.value, inverse(perm)) : this.value).dataSync());
+    return { dtype: 'float32', shape: [...this.torchShape], data: Float32Array.from(data as Float32Array) };
+  }
+
+  dispose(): void {
+    this.tensor?.dispose();
+    this.tensor = null;
+  }
+}
