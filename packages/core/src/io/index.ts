@@ -1,1 +1,10 @@
 export * from './state-dict.js';
+export { type CheckpointFormat, type LoadCheckpointOptions, type LoadCheckpointAsyncOptions, detectCheckpointFormat, loadCheckpoint, loadCheckpointAsync } from './load.js';
+export { type KeyRuleOptions, normalizeStateDictKeys } from './keys.js';
+export { readNpy, writeNpy } from './npy.js';
+export { type SaveSafetensorsOptions, readSafetensors, saveSafetensors } from './safetensors.js';
+export {
+  type LoadTfjsWeightsOptions, type SaveTfjsWeightsOptions, type TfjsModelJson, type TfjsShards, type TfjsWeightEntry,
+  type TfjsWeightsFiles, type TfjsWeightsGroup, loadTfjsWeights, parseTfjsModelJson, saveTfjsWeights,
+} from './tfjs.js';
+export { STATE_DICT_WRAPPER_KEYS } from './torch.js';

@@ -1,0 +1,369 @@
+import { unzipSync } from 'fflate';
+import { CheckpointError } from '../errors.js';
+import { decodeLatin1 } from './bytes.js';
+import { ELEMENT_SIZE, type FileDType, materialize } from './dtype.js';
+import { PyCallable, type PyDict, PyOpaque, PySet, type PyValue, unpickle } from './pickle.js';
+import type { StateDict } from './state-dict.js';
+
+/** `torch.<Name>Storage` → element type. `torch.cuda.<Name>Storage` (legacy GPU saves) maps the same way. */
+const STORAGE_TYPES: Record<string, FileDType> = {
+  FloatStorage: 'float32',
+  DoubleStorage: 'float64',
+  HalfStorage: 'float16',
+  BFloat16Storage: 'bfloat16',
+  LongStorage: 'int64',
+  IntStorage: 'int32',
+  ShortStorage: 'int16',
+  CharStorage: 'int8',
+  ByteStorage: 'uint8',
+  BoolStorage: 'bool',
+};
+
+/** The value a `torch.*Storage` global resolves to: it only names an element type. */
+class StorageType {
+  constructor(readonly qualname: string, readonly dtype: FileDType) {}
+}
+
+/** Bytes of one storage (filled in later for legacy files, whose data follows the pickle). */
+interface RootStorage {
+  key: string;
+  dtype: FileDType;
+  numel: number;
+  bytes?: Uint8Array;
+  littleEndian: boolean;
+}
+
+/** What a persistent id resolves to: a root storage, or (legacy only) an element range of one. */
+class StorageRef {
+  constructor(readonly root: RootStorage, readonly offset: number, readonly numel: number) {}
+}
+
+/** `_rebuild_tensor_v2(storage, offset, size, stride, ...)`, kept lazy until every storage's bytes are known. */
+export class TensorRef {
+  constructor(
+    readonly storage: StorageRef,
+    readonly offset: number,
+    readonly shape: number[],
+    readonly stride: number[],
+  ) {}
+}
+
+/** The torch.load format generations we read. */
+export type TorchFormat = 'torch-zip' | 'torch-legacy';
+
+function intList(v: PyValue, what: string): number[] {
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isInteger(x))) {
+    throw new CheckpointError(`corrupt checkpoint: ${what} is not a tuple of integers`);
+  }
+  return v as number[];
+}
+
+function rebuildTensor(args: PyValue[], qualname: string): TensorRef {
+  const [storage, offset, size, stride] = args;
+  if (!(storage instanceof StorageRef)) throw new CheckpointError(`corrupt checkpoint: ${qualname} without a storage`);
+  if (typeof offset !== 'number') throw new CheckpointError(`corrupt checkpoint: ${qualname} storage offset is not an int`);
+  return new TensorRef(storage, offset, intList(size ?? null, 'tensor size'), intList(stride ?? null, 'tensor stride'));
+}
+
+function unwrapParameter(args: PyValue[]): PyValue {
+  if (!(args[0] instanceof TensorRef)) throw new CheckpointError('corrupt checkpoint: _rebuild_parameter without a tensor');
+  return args[0];
+}
+
+function orderedDict(args: PyValue[]): PyDict {
+  const d: PyDict = new Map();
+  const items = args[0];
+  if (Array.isArray(items)) {
+    for (const pair of items) {
+      if (!Array.isArray(pair) || pair.length !== 2) throw new CheckpointError('corrupt checkpoint: OrderedDict item is not a pair');
+      d.set(pair[0]!, pair[1]!);
+    }
+  }
+  return d;
+}
+
+const opaque = (qualname: string) => new PyCallable(qualname, (args) => new PyOpaque(qualname, args));
+
+/**
+ * Everything a state-dict pickle may name, and what it becomes. Decided from real files (torch 1.x/2.x zip and
+ * legacy saves of state dicts and of training checkpoints that also hold optimizer state and numpy scalars).
+ * Nothing here runs Python semantics beyond building plain data.
+ */
+const ALLOWED: Record<string, PyCallable> = {
+  'collections.OrderedDict': new PyCallable('collections.OrderedDict', orderedDict),
+  'torch._utils._rebuild_tensor': new PyCallable('torch._utils._rebuild_tensor', (a) => rebuildTensor(a, '_rebuild_tensor')),
+  'torch._utils._rebuild_tensor_v2': new PyCallable('torch._utils._rebuild_tensor_v2', (a) => rebuildTensor(a, '_rebuild_tensor_v2')),
+  'torch._utils._rebuild_parameter': new PyCallable('torch._utils._rebuild_parameter', unwrapParameter),
+  'torch._utils._rebuild_parameter_with_state': new PyCallable('torch._utils._rebuild_parameter_with_state', unwrapParameter),
+  'torch.device': new PyCallable('torch.device', (a) => (typeof a[0] === 'string' ? a[0] : new PyOpaque('torch.device', a))),
+  'torch.Size': new PyCallable('torch.Size', (a) => a[0] ?? []),
+  // protocol-2 pickles of Python 3 `bytes` go through _codecs.encode(str, 'latin1')
+  '_codecs.encode': new PyCallable('_codecs.encode', (a) => {
+    if (typeof a[0] !== 'string') throw new CheckpointError('corrupt checkpoint: _codecs.encode of a non-string');
+    return Uint8Array.from(a[0], (c) => c.charCodeAt(0) & 0xff);
+  }),
+  'builtins.set': new PyCallable('builtins.set', (a) => new PySet(Array.isArray(a[0]) ? a[0] : [])),
+  'builtins.frozenset': new PyCallable('builtins.frozenset', (a) => new PySet(Array.isArray(a[0]) ? a[0] : [])),
+  // training checkpoints keep metrics as numpy scalars; we never need their value
+  'numpy.core.multiarray.scalar': opaque('numpy.core.multiarray.scalar'),
+  'numpy._core.multiarray.scalar': opaque('numpy._core.multiarray.scalar'),
+  'numpy.dtype': opaque('numpy.dtype'),
+};
+
+/** Resolve a pickle global against the allow-list; anything else is refused by name, never imported. */
+export function torchFindClass(module: string, name: string): PyValue {
+  const mod = module === '__builtin__' ? 'builtins' : module;
+  if ((mod === 'torch' || mod === 'torch.cuda') && Object.hasOwn(STORAGE_TYPES, name)) {
+    return new StorageType(`${module}.${name}`, STORAGE_TYPES[name]!);
+  }
+  const qualname = `${mod}.${name}`;
+  if (Object.hasOwn(ALLOWED, qualname)) return ALLOWED[qualname]!;
+  throw new CheckpointError(
+    `refusing pickle global '${module}.${name}': only the globals a tensor state dict needs are allowed ` +
+      `(collections.OrderedDict, torch._utils._rebuild_tensor_v2, torch.*Storage, ...). ` +
+      `A checkpoint that names other code (a pickled nn.Module, or a malicious file) cannot be loaded.`,
+  );
+}
+
+function storageTypeOf(v: PyValue): StorageType {
+  if (!(v instanceof StorageType)) throw new CheckpointError('corrupt checkpoint: persistent id without a storage type');
+  return v;
+}
+
+function checkNumel(numel: PyValue): number {
+  if (typeof numel !== 'number' || !Number.isInteger(numel) || numel < 0) {
+    throw new CheckpointError(`corrupt checkpoint: storage size ${String(numel)} is not a count`);
+  }
+  return numel;
+}
+
+// ---------------------------------------------------------------- zip (torch >= 1.6)
+
+/** Read a `torch.save` zip archive: `<stem>/data.pkl` plus `<stem>/data/<key>` storages, any `<stem>`. */
+export function readTorchZip(bytes: Uint8Array): PyValue {
+  let files: Record<string, Uint8Array>;
+  const declared = new Map<string, { size: number; originalSize: number; compression: number }>();
+  try {
+    files = unzipSync(bytes, {
+      filter: (f) => {
+        // fflate allocates `originalSize` before inflating: check declared sizes first so that a corrupt
+        // directory cannot ask for gigabytes (deflate expands at most ~1032:1).
+        declared.set(f.name, f);
+        const wanted = /(^|\/)data\.pkl$/.test(f.name) || /(^|\/)data\/[^/]+$/.test(f.name) || /(^|\/)byteorder$/.test(f.name);
+        if (!wanted) return false;
+        if (f.size > bytes.length) throw new CheckpointError(`corrupt zip: entry '${f.name}' claims ${f.size} bytes in a ${bytes.length}-byte file`);
+        if (f.compression === 0 && f.size !== f.originalSize) throw new CheckpointError(`corrupt zip: stored entry '${f.name}' has two sizes`);
+        if (f.compression !== 0 && f.originalSize > f.size * 1032 + 1024) throw new CheckpointError(`corrupt zip: entry '${f.name}' claims an impossible ${f.originalSize}-byte size`);
+        return true;
+      },
+    });
+  } catch (e) {
+    if (e instanceof CheckpointError) throw e;
+    throw new CheckpointError(`corrupt or truncated zip checkpoint: ${(e as Error).message}`);
+  }
+  for (const [name, data] of Object.entries(files)) {
+    const d = declared.get(name);
+    if (d && data.length !== d.originalSize) {
+      throw new CheckpointError(`truncated zip checkpoint: entry '${name}' holds ${data.length} of its ${d.originalSize} bytes`);
+    }
+  }
+  const pkls = Object.keys(files).filter((n) => /(^|\/)data\.pkl$/.test(n));
+  if (pkls.length === 0) {
+    const names = [...declared.keys()];
+    throw new CheckpointError(
+      `zip file holds no '<stem>/data.pkl', so it is not a torch.save checkpoint; entries: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`,
+    );
+  }
+  // The shortest path is the archive's own pickle (a nested archive in a zip would be odd, but be definite).
+  pkls.sort((a, b) => a.length - b.length);
+  const pkl = pkls[0]!;
+  const stem = pkl.slice(0, pkl.length - 'data.pkl'.length); // '' or 'name/'
+  if ([...declared.keys()].some((n) => n.startsWith(`${stem}code/`))) {
+    throw new CheckpointError('this is a TorchScript archive (torch.jit.save), not a state dict: save model.state_dict() with torch.save');
+  }
+  const byteorder = files[`${stem}byteorder`];
+  const littleEndian = byteorder ? decodeLatin1(byteorder).trim() !== 'big' : true;
+  const roots = new Map<string, RootStorage>();
+  const value = unpickle(files[pkl]!, 0, {
+    what: pkl,
+    findClass: torchFindClass,
+    persistentLoad: (pid) => {
+      if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) {
+        throw new CheckpointError(`corrupt checkpoint: unexpected persistent id in ${pkl}`);
+      }
+      const type = storageTypeOf(pid[1]!);
+      const key = String(pid[2]);
+      const numel = checkNumel(pid[4]!);
+      let root = roots.get(key);
+      if (!root) {
+        const data = files[`${stem}data/${key}`];
+        if (!data) throw new CheckpointError(`corrupt checkpoint: storage '${stem}data/${key}' is missing from the zip`);
+        const need = numel * ELEMENT_SIZE[type.dtype];
+        if (data.length < need) {
+          throw new CheckpointError(`corrupt checkpoint: storage '${stem}data/${key}' holds ${data.length} bytes, ${need} expected`);
+        }
+        root = { key, dtype: type.dtype, numel, bytes: data, littleEndian };
+        roots.set(key, root);
+      }
+      return new StorageRef(root, 0, root.numel);
+    },
+  }).value;
+  return value;
+}
+
+// ---------------------------------------------------------------- legacy (torch < 1.6)
+
+const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+const LEGACY_PROTOCOL = 1001;
+
+/** True when the bytes start with the legacy pickle of torch's magic number (PROTO 2, LONG1 10 bytes). */
+export function isTorchLegacy(bytes: Uint8Array): boolean {
+  const head = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
+  return bytes.length >= head.length && head.every((b, i) => bytes[i] === b);
+}
+
+/**
+ * Legacy `torch.save` stream: pickles of the magic number, protocol version and sys_info, then the object
+ * pickle (storages as persistent ids), then a pickle listing storage keys, then each storage as an int64
+ * element count followed by its raw elements.
+ */
+export function readTorchLegacy(bytes: Uint8Array): PyValue {
+  const plain = { findClass: torchFindClass, what: 'legacy checkpoint header' };
+  let pos = 0;
+  const magic = unpickle(bytes, pos, plain);
+  if (magic.value !== LEGACY_MAGIC) throw new CheckpointError('not a legacy torch checkpoint: wrong magic number');
+  const proto = unpickle(bytes, magic.end, plain);
+  if (proto.value !== LEGACY_PROTOCOL) {
+    throw new CheckpointError(`legacy torch checkpoint: protocol version ${String(proto.value)}, expected ${LEGACY_PROTOCOL}`);
+  }
+  const sysInfo = unpickle(bytes, proto.end, plain);
+  const littleEndian = !(sysInfo.value instanceof Map && sysInfo.value.get('little_endian') === false);
+  pos = sysInfo.end;
+
+  const roots = new Map<string, RootStorage>();
+  const views = new Map<string, StorageRef>();
+  const main = unpickle(bytes, pos, {
+    what: 'legacy checkpoint pickle',
+    findClass: torchFindClass,
+    persistentLoad: (pid) => {
+      if (!Array.isArray(pid)) throw new CheckpointError('corrupt legacy checkpoint: persistent id is not a tuple');
+      if (pid[0] === 'module') {
+        throw new CheckpointError('legacy checkpoint holds a pickled nn.Module (torch.save(model)): save model.state_dict() instead');
+      }
+      if (pid[0] !== 'storage' || pid.length < 6) throw new CheckpointError(`corrupt legacy checkpoint: persistent id '${String(pid[0])}'`);
+      const type = storageTypeOf(pid[1]!);
+      const key = String(pid[2]);
+      const numel = checkNumel(pid[4]!);
+      let root = roots.get(key);
+      if (!root) {
+        root = { key, dtype: type.dtype, numel, littleEndian };
+        roots.set(key, root);
+      }
+      const view = pid[5];
+      if (view === null || view === undefined) return new StorageRef(root, 0, root.numel);
+      if (!Array.isArray(view) || view.length !== 3) throw new CheckpointError('corrupt legacy checkpoint: bad storage view');
+      const viewKey = String(view[0]);
+      let ref = views.get(viewKey);
+      if (!ref) {
+        ref = new StorageRef(root, checkNumel(view[1]!), checkNumel(view[2]!));
+        views.set(viewKey, ref);
+      }
+      return ref;
+    },
+  });
+  const keys = unpickle(bytes, main.end, { findClass: torchFindClass, what: 'legacy checkpoint storage list' });
+  if (!Array.isArray(keys.value)) throw new CheckpointError('corrupt legacy checkpoint: storage key list is not a list');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  pos = keys.end;
+  for (const k of keys.value) {
+    const root = roots.get(String(k));
+    if (!root) throw new CheckpointError(`corrupt legacy checkpoint: data for storage '${String(k)}' that no tensor uses`);
+    if (pos + 8 > bytes.length) throw new CheckpointError(`truncated legacy checkpoint: storage '${root.key}' header is cut off`);
+    const lo = dv.getUint32(pos + (littleEndian ? 0 : 4), littleEndian);
+    const hi = dv.getUint32(pos + (littleEndian ? 4 : 0), littleEndian);
+    const count = hi * 2 ** 32 + lo;
+    pos += 8;
+    const nbytes = count * ELEMENT_SIZE[root.dtype];
+    if (count !== root.numel || pos + nbytes > bytes.length) {
+      throw new CheckpointError(
+        `${pos + nbytes > bytes.length ? 'truncated' : 'corrupt'} legacy checkpoint: storage '${root.key}' declares ` +
+          `${count} elements (pickle said ${root.numel}); ${bytes.length - pos} bytes remain`,
+      );
+    }
+    root.bytes = bytes.subarray(pos, pos + nbytes);
+    pos += nbytes;
+  }
+  for (const root of roots.values()) {
+    if (!root.bytes) throw new CheckpointError(`truncated legacy checkpoint: no data for storage '${root.key}'`);
+  }
+  return main.value;
+}
+
+// ---------------------------------------------------------------- from pickled object to StateDict
+
+/** Wrapper keys under which training scripts nest the state dict, in the order we look for them. */
+export const STATE_DICT_WRAPPER_KEYS = ['state_dict', 'model_state_dict', 'model'] as const;
+
+export interface ExtractOptions {
+  /** Take the state dict from this top-level key instead of guessing (e.g. 'best_state_dict', 'ema'). */
+  wrapperKey?: string;
+}
+
+function directTensors(d: PyDict): number {
+  let n = 0;
+  for (const v of d.values()) if (v instanceof TensorRef) n++;
+  return n;
+}
+
+function describeKeys(d: PyDict): string {
+  const keys = [...d.keys()].map((k) => (typeof k === 'string' ? `'${k}'` : String(k)));
+  return `[${keys.slice(0, 20).join(', ')}${keys.length > 20 ? `, … (${keys.length} keys)` : ''}]`;
+}
+
+function pickStateDict(value: PyValue, options: ExtractOptions, depth: number): PyDict {
+  if (!(value instanceof Map)) {
+    const kind = value instanceof TensorRef ? 'a single tensor' : Array.isArray(value) ? 'a list/tuple' : typeof value;
+    throw new CheckpointError(`checkpoint holds ${kind}, not a dict of tensors (a state_dict)`);
+  }
+  if (depth === 0 && options.wrapperKey !== undefined) {
+    const inner = value.get(options.wrapperKey);
+    if (inner === undefined) throw new CheckpointError(`checkpoint has no key '${options.wrapperKey}'; top-level keys: ${describeKeys(value)}`);
+    return pickStateDict(inner, {}, depth + 1);
+  }
+  if (depth < 4) {
+    for (const k of STATE_DICT_WRAPPER_KEYS) {
+      const inner = value.get(k);
+      if (inner instanceof Map && inner.size > 0) return pickStateDict(inner, options, depth + 1);
+    }
+  }
+  if (directTensors(value) > 0) return value;
+  const nested = [...value.entries()].filter(([, v]) => v instanceof Map && directTensors(v) > 0).map(([k]) => String(k));
+  if (nested.length) {
+    throw new CheckpointError(
+      `checkpoint nests tensors under ${nested.map((k) => `'${k}'`).join(', ')}, which is not a known wrapper ` +
+        `(${STATE_DICT_WRAPPER_KEYS.join(', ')}); top-level keys: ${describeKeys(value)}. Pass { wrapperKey } to choose one.`,
+    );
+  }
+  throw new CheckpointError(`checkpoint holds no tensors; top-level keys: ${describeKeys(value)}`);
+}
+
+/**
+ * Find the state dict inside an unpickled checkpoint and materialise its tensors. Non-tensor entries beside
+ * the tensors (epoch counters, `_metadata`, optimizer states) are ignored.
+ */
+export function extractStateDict(value: PyValue, options: ExtractOptions = {}): StateDict {
+  const dict = pickStateDict(value, options, 0);
+  const out: StateDict = new Map();
+  for (const [k, v] of dict) {
+    if (!(v instanceof TensorRef)) continue;
+    if (typeof k !== 'string') throw new CheckpointError(`state dict key ${String(k)} is not a string`);
+    const s = v.storage;
+    const root = s.root;
+    if (!root.bytes) throw new CheckpointError(`tensor '${k}': storage '${root.key}' has no data`);
+    const es = ELEMENT_SIZE[root.dtype];
+    if (s.offset + s.numel > root.numel) throw new CheckpointError(`tensor '${k}': storage view exceeds storage '${root.key}'`);
+    const bytes = root.bytes.subarray(s.offset * es, (s.offset + s.numel) * es);
+    out.set(k, materialize(k, { dtype: root.dtype, bytes, littleEndian: root.littleEndian }, s.numel, v.offset, v.shape, v.stride));
+  }
+  return out;
+}
