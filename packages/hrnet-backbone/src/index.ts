@@ -1,1 +1,14 @@
-export {};
+export * from './config.js';
+export { BasicBlock, Bottleneck, makeLayer, expansionOf, type ResidualBlock } from './blocks.js';
+export { HighResolutionModule } from './high-resolution-module.js';
+export { HighResolutionTrunk, HighResolutionNet } from './hrnet.js';
+export { hrnetV1, hrnetV2, hrnetV2p } from './representations.js';
+export {
+  ClassificationHRNet,
+  CLASSIFICATION_PRESETS,
+  createClassificationModel,
+  normalisePresetName,
+  topK,
+  type ClassScore,
+} from './classification.js';
+export { IMAGENET_CLASSES } from './imagenet-classes.js';

@@ -1,0 +1,126 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, Conv2d } from '@hrnetjs/core';
+import {
+  type HRNetConfig,
+  HighResolutionTrunk,
+  backbonePreset,
+  describe,
+  normalisePresetName,
+  parseBackboneYaml,
+} from '@hrnetjs/hrnet-backbone';
+
+/** What a pose network needs beyond its trunk (`MODEL.*` of the official YAMLs). */
+export interface PoseModelConfig {
+  backbone: HRNetConfig;
+  numJoints: number;
+  /** `MODEL.EXTRA.FINAL_CONV_KERNEL` (1 in every official config; 3 pads by 1). */
+  finalConvKernel: number;
+  /** Network input `[width, height]` (`MODEL.IMAGE_SIZE`). */
+  imageSize: [number, number];
+  /** Heatmap `[width, height]` (`MODEL.HEATMAP_SIZE`), a quarter of the input. */
+  heatmapSize: [number, number];
+  /** Keypoint set the joints follow. */
+  dataset: 'coco' | 'mpii' | 'custom';
+}
+
+/** Pose and classification checkpoints fuse with nearest upsampling; only the stride-4 output is kept. */
+const POSE_FUSE = { fuseUpsample: { mode: 'nearest' }, multiScaleOutput: false } as const;
+
+interface PosePresetSpec {
+  width: 'w32' | 'w48';
+  dataset: 'coco' | 'mpii';
+  imageSize: [number, number];
+}
+
+/**
+ * Every official pose checkpoint of deep-high-resolution-net.pytorch (file names as released, in the
+ * `pose_coco/` and `pose_mpii/` folders of the official model zoo).
+ */
+export const POSE_PRESETS = {
+  coco_w32_256x192: { width: 'w32', dataset: 'coco', imageSize: [192, 256] },
+  coco_w32_384x288: { width: 'w32', dataset: 'coco', imageSize: [288, 384] },
+  coco_w48_256x192: { width: 'w48', dataset: 'coco', imageSize: [192, 256] },
+  coco_w48_384x288: { width: 'w48', dataset: 'coco', imageSize: [288, 384] },
+  mpii_w32_256x256: { width: 'w32', dataset: 'mpii', imageSize: [256, 256] },
+  mpii_w48_256x256: { width: 'w48', dataset: 'mpii', imageSize: [256, 256] },
+} satisfies Record<string, PosePresetSpec>;
+
+export type PosePreset = keyof typeof POSE_PRESETS;
+
+const JOINTS = { coco: 17, mpii: 16 } as const;
+
+/** Resolves `'w32_256x192'` (COCO by default), `'coco_w32_256x192'`, `'pose_hrnet_w32_256x192'`, … */
+export function posePresetConfig(name: string): PoseModelConfig {
+  let key = normalisePresetName(name).replace(/^pose-/, '').replace(/-/g, '_');
+  if (!key.startsWith('coco_') && !key.startsWith('mpii_')) key = `coco_${key}`;
+  const spec = (POSE_PRESETS as Record<string, PosePresetSpec>)[key];
+  if (!spec) throw new ConfigError(`unknown pose preset "${name}"; expected one of ${Object.keys(POSE_PRESETS).join(', ')}`);
+  const [w, h] = spec.imageSize;
+  return {
+    backbone: backbonePreset(spec.width, POSE_FUSE),
+    numJoints: JOINTS[spec.dataset],
+    finalConvKernel: 1,
+    imageSize: [w, h],
+    heatmapSize: [w / 4, h / 4],
+    dataset: spec.dataset,
+  };
+}
+
+function sizePair(v: unknown, path: string): [number, number] {
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => Number.isInteger(x) && x > 0)) {
+    throw new ConfigError(`${path}: expected [width, height] as two positive integers, found ${describe(v)}`);
+  }
+  return [v[0], v[1]];
+}
+
+/** Reads an official pose experiment YAML (`experiments/coco/hrnet/*.yaml`). */
+export function parsePoseYaml(text: string): PoseModelConfig {
+  const { config, model, doc } = parseBackboneYaml(text, POSE_FUSE);
+  const extra = model.EXTRA as Record<string, unknown>;
+  const numJoints = model.NUM_JOINTS;
+  if (!Number.isInteger(numJoints) || (numJoints as number) < 1) {
+    throw new ConfigError(`MODEL.NUM_JOINTS: expected a positive integer, found ${describe(numJoints)}`);
+  }
+  const kernel = extra.FINAL_CONV_KERNEL ?? 1;
+  if (kernel !== 1 && kernel !== 3) throw new ConfigError(`MODEL.EXTRA.FINAL_CONV_KERNEL: expected 1 or 3, found ${describe(kernel)}`);
+  const dataset = String((doc.DATASET as Record<string, unknown> | undefined)?.DATASET ?? '').toLowerCase();
+  return {
+    backbone: config,
+    numJoints: numJoints as number,
+    finalConvKernel: kernel,
+    imageSize: sizePair(model.IMAGE_SIZE, 'MODEL.IMAGE_SIZE'),
+    heatmapSize: sizePair(model.HEATMAP_SIZE, 'MODEL.HEATMAP_SIZE'),
+    dataset: dataset === 'coco' || dataset === 'mpii' ? dataset : 'custom',
+  };
+}
+
+/**
+ * `PoseHighResolutionNet` of the official code: the HRNet trunk (V1 representation: the stride-4 output)
+ * and `final_layer`, a conv to one heatmap per joint. NHWC image batch in, NHWC heatmaps out.
+ */
+export class PoseHighResolutionNet extends HighResolutionTrunk<tf.Tensor> {
+  readonly finalLayer: Conv2d;
+
+  constructor(readonly poseConfig: PoseModelConfig) {
+    super(poseConfig.backbone);
+    const k = poseConfig.finalConvKernel;
+    this.finalLayer = this.addModule(
+      'final_layer',
+      new Conv2d(this.featureChannels[0]!, poseConfig.numJoints, k, { padding: k === 3 ? 1 : 0 }),
+    );
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return this.finalLayer.forward(this.features(x)[0]!);
+  }
+}
+
+/**
+ * The raw pose network from a preset name (`'w32_256x192'`, `'mpii_w48_256x256'`, …), the text of an
+ * official experiment YAML, or a config object. Weights are random until `loadStateDict`.
+ */
+export function createPoseModel(config: string | PoseModelConfig): PoseHighResolutionNet {
+  if (typeof config !== 'string') return new PoseHighResolutionNet(config);
+  const isYaml = config.includes('\n') || config.includes(':');
+  return new PoseHighResolutionNet(isYaml ? parsePoseYaml(config) : posePresetConfig(config));
+}
