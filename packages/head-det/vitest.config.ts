@@ -1,9 +1,7 @@
 import { defineConfig } from 'vitest/config';
+import { sharedTestOptions, workspaceAliases } from '../../vitest.shared';
 
 export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-  },
+  resolve: { alias: workspaceAliases },
+  test: sharedTestOptions,
 });

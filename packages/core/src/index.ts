@@ -3,3 +3,4 @@ export * from './io/index.js';
 export * from './metrics/index.js';
 export * from './nn/index.js';
 export * from './backend.js';
+export * from './image/index.js';
