@@ -4,3 +4,4 @@ export * from './metrics/index.js';
 export * from './nn/index.js';
 export * from './backend.js';
 export * from './image/index.js';
+export * from './bench.js';
