@@ -14,14 +14,19 @@ import {
   type CocoGroundTruth,
 } from '../../src/metrics/index.js';
 
-function gtOf(annotations: Omit<CocoAnnotation, 'category_id' | 'image_id'>[], extra: Partial<CocoAnnotation>[] = []): CocoGroundTruth {
+interface SimpleGt {
+  bbox: number[];
+  area: number;
+  iscrowd?: number;
+  ignore?: number;
+}
+
+/** Ground truth on image 1, category 1 (image 2 and category 2 exist but have no objects). */
+function gtOf(annotations: SimpleGt[]): CocoGroundTruth {
   return {
     images: [{ id: 1 }, { id: 2 }],
     categories: [{ id: 1, name: 'thing' }, { id: 2, name: 'other' }],
-    annotations: [
-      ...annotations.map((a, i) => ({ id: i + 1, image_id: 1, category_id: 1, iscrowd: 0, ...a })),
-      ...extra.map((a, i) => ({ id: 100 + i, image_id: 1, category_id: 1, iscrowd: 0, bbox: [0, 0, 1, 1], area: 1, ...a })),
-    ],
+    annotations: annotations.map((a, i): CocoAnnotation => ({ id: i + 1, image_id: 1, category_id: 1, iscrowd: 0, ...a })),
   };
 }
 

@@ -26,7 +26,7 @@ function moved(kps: number[], indices: number[], dx: number): number[] {
   return out;
 }
 
-const base: Omit<CocoAnnotation, 'id'> = {
+const base: CocoAnnotation = {
   image_id: 1,
   category_id: 1,
   bbox: [100, 100, 50, 75],
@@ -40,7 +40,7 @@ function gtOf(...anns: Partial<CocoAnnotation>[]): CocoGroundTruth {
   return {
     images: [{ id: 1 }],
     categories: [{ id: 1, name: 'person' }],
-    annotations: anns.map((a, i) => ({ id: i + 1, ...base, ...a })),
+    annotations: anns.map((a, i) => ({ ...base, ...a, id: i + 1 }) as CocoAnnotation),
   };
 }
 

@@ -76,7 +76,7 @@ describe('evaluateCoco vs pycocotools', () => {
           .filter(([r]) => r.image_id === image_id && r.category_id === category_id)
           .sort((a, b) => b[0].score - a[0].score || a[1] - b[1])
           .slice(0, 20)
-          .map(([r]) => r as { keypoints: number[] });
+          .map(([r]) => r as unknown as { keypoints: number[] });
         expect(oks.length).toBe(dts.length);
         dts.forEach((d, i) =>
           gts.forEach((g, j) => {
