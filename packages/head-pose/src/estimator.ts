@@ -1,0 +1,232 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  type BackendChoice,
+  type BackendName,
+  CheckpointError,
+  ConfigError,
+  type ImageInput,
+  InputError,
+  type StateDict,
+  imageToTensor,
+  loadCheckpoint,
+  selectBackend,
+} from '@hrnetjs/core';
+import { type DecodeMethod, type DecodeOptions, getFinalPreds } from './decode.js';
+import { flipTest as runFlipTest } from './flip.js';
+import { type KeypointSet, keypointSetFor } from './keypoints.js';
+import { type PoseHighResolutionNet, type PoseModelConfig, createPoseModel } from './model.js';
+import { cropPersons, preprocessCrops } from './preprocess.js';
+import { type Box, type CenterScale, PIXEL_STD, boxToCenterScale } from './transforms.js';
+import { IN_VIS_THRESHOLD, rescorePose } from './coco.js';
+
+export interface PoseEstimatorConfig {
+  /** A preset name (`'coco_w32_256x192'`, `'w48_384x288'`, `'mpii_w32_256x256'`, …), an official experiment YAML, or a config. */
+  model: string | PoseModelConfig;
+  /**
+   * The checkpoint: a URL (read with `fetch()`), its bytes (`.pth` zip or legacy, safetensors, …: anything
+   * `loadCheckpoint` reads), or a loaded `StateDict`. Keys must match the model exactly (strict load).
+   */
+  weights: string | URL | Uint8Array | ArrayBuffer | StateDict;
+  /** tfjs backend(s) to activate first (`selectBackend`); by default the current backend is kept. */
+  backend?: BackendName | readonly BackendName[];
+  /** The official flip test (`TEST.FLIP_TEST`, true in every official config): default true. */
+  flipTest?: boolean;
+  /** Shift flipped heatmaps one pixel (`TEST.SHIFT_HEATMAP`): default true. */
+  shiftHeatmap?: boolean;
+  /** Heatmap decoding: `'official'` (default), `'argmax'`, `'dark'`, or options. */
+  decode?: DecodeMethod | DecodeOptions;
+  /** Keypoint names / flip pairs; default from the model's dataset (COCO-17 or MPII-16). Required for custom models. */
+  keypoints?: KeypointSet;
+  /** Fold BatchNorm into convolutions after loading (faster; same results to float32 noise): default true. */
+  fuse?: boolean;
+  /** Round crops to whole numbers like OpenCV on uint8 images (default true; see the README). */
+  roundCrop?: boolean;
+}
+
+export interface Keypoint {
+  /** Image pixels (x right, y down; integer = pixel centre). May lie outside the image. */
+  x: number;
+  y: number;
+  /** The raw heatmap maximum (the official `maxvals`): about 0–1 for trained models, can be ≤ 0. */
+  score: number;
+  name: string;
+}
+
+export interface Pose {
+  /** The person box it came from, `[x, y, w, h]`. */
+  box: [number, number, number, number];
+  /**
+   * Box score × mean of keypoint scores above 0.2 (`TEST.IN_VIS_THRE`): the official test-time rescoring,
+   * the score COCO evaluation ranks by. The box score is 1 unless `boxScores` is given.
+   */
+  score: number;
+  /** The detector's score for the box (1 when not given). */
+  boxScore: number;
+  keypoints: Keypoint[];
+  /** Crop centre (image pixels) and scale (crop size / 200) from `_xywh2cs`. */
+  center: [number, number];
+  scale: [number, number];
+  /** Crop area in pixels, `scale · 200` squared-product: the area the official OKS-NMS uses. */
+  area: number;
+}
+
+export interface EstimatePosesOptions {
+  /** Person boxes `[x, y, w, h]` in image pixels, from any detector. No boxes → `[]`. */
+  boxes: readonly Box[];
+  /** The detector's score of each box (default 1), used by the rescoring. */
+  boxScores?: readonly number[];
+  /** Override the estimator's flip test for this call. */
+  flipTest?: boolean;
+}
+
+async function resolveWeights(weights: PoseEstimatorConfig['weights']): Promise<StateDict> {
+  if (weights instanceof Map) return weights;
+  if (weights instanceof Uint8Array || weights instanceof ArrayBuffer) return loadCheckpoint(weights);
+  if (typeof weights === 'string' || weights instanceof URL) {
+    let response: Response;
+    try {
+      response = await fetch(weights);
+    } catch (e) {
+      throw new CheckpointError(`could not fetch weights from ${String(weights)}: ${(e as Error).message}`);
+    }
+    if (!response.ok) throw new CheckpointError(`could not fetch weights from ${String(weights)}: HTTP ${response.status}`);
+    return loadCheckpoint(new Uint8Array(await response.arrayBuffer()));
+  }
+  throw new CheckpointError(`weights: expected a URL, bytes or a StateDict, found ${typeof weights}`);
+}
+
+/**
+ * Top-down pose estimation with an HRNet pose network, following the official test pipeline of
+ * deep-high-resolution-net.pytorch step by step. Create with {@link createPoseEstimator}.
+ */
+export class PoseEstimator {
+  readonly inputSize: [number, number];
+  readonly heatmapSize: [number, number];
+  private readonly decodeOptions: DecodeOptions;
+
+  constructor(
+    readonly model: PoseHighResolutionNet,
+    readonly keypointSet: KeypointSet,
+    readonly options: Required<Pick<PoseEstimatorConfig, 'flipTest' | 'shiftHeatmap' | 'roundCrop'>> & { decode: DecodeOptions },
+    /** Which backend was selected and why (null when the config named none). */
+    readonly backend: BackendChoice | null = null,
+  ) {
+    const c = model.poseConfig;
+    this.inputSize = [...c.imageSize];
+    this.heatmapSize = [...c.heatmapSize];
+    this.decodeOptions = options.decode;
+    if (keypointSet.names.length !== c.numJoints) {
+      throw new ConfigError(`keypoints: the model has ${c.numJoints} joints but keypoint set '${keypointSet.name}' names ${keypointSet.names.length}`);
+    }
+    for (const [a, b] of keypointSet.flipPairs) {
+      if (!(a >= 0 && a < c.numJoints && b >= 0 && b < c.numJoints)) {
+        throw new ConfigError(`keypoints: flip pair [${a}, ${b}] is outside 0..${c.numJoints - 1}`);
+      }
+    }
+  }
+
+  /** Crops → heatmaps `[N, h, w, K]` (NHWC), with the flip test when enabled. The caller disposes the result. */
+  heatmaps(input: tf.Tensor4D, flip = this.options.flipTest): tf.Tensor4D {
+    const predict = (x: tf.Tensor4D) => this.model.forward(x) as tf.Tensor4D;
+    return tf.tidy(() =>
+      flip
+        ? runFlipTest(predict, input, { flipPairs: this.keypointSet.flipPairs, shiftHeatmap: this.options.shiftHeatmap })
+        : predict(input),
+    );
+  }
+
+  /**
+   * One pose per box, in box order, all boxes in one batch. Boxes are padded to the model's aspect ratio and
+   * enlarged 1.25× (the official `_xywh2cs`); a box partly or wholly outside the image is cropped with zeros
+   * outside (as OpenCV does) and still gets a pose. Throws InputError for a box that is not 4 finite numbers
+   * or has a negative or all-zero size, and ShapeError / InputError for an image that is not 1/3/4-channel or
+   * holds NaN.
+   */
+  async estimatePoses(image: ImageInput, options: EstimatePosesOptions): Promise<Pose[]> {
+    const boxes = options?.boxes;
+    if (!Array.isArray(boxes)) throw new InputError('estimatePoses: expected options.boxes, an array of [x, y, w, h] boxes');
+    const scores = options.boxScores;
+    if (scores !== undefined && (scores.length !== boxes.length || !scores.every(Number.isFinite))) {
+      throw new InputError(`estimatePoses: boxScores must be ${boxes.length} finite numbers, found ${scores.length}`);
+    }
+    const [iw, ih] = this.inputSize;
+    const people: CenterScale[] = boxes.map((b) => boxToCenterScale(b, iw / ih));
+    if (people.length === 0) return [];
+    const flip = options.flipTest ?? this.options.flipTest;
+    const heatmaps = tf.tidy(() => {
+      const rgb = imageToTensor(image);
+      const crops = cropPersons(rgb, people, this.inputSize, { roundCrop: this.options.roundCrop });
+      return this.heatmaps(preprocessCrops(crops), flip);
+    });
+    let data: Float32Array;
+    try {
+      data = (await heatmaps.data()) as Float32Array;
+    } finally {
+      heatmaps.dispose();
+    }
+    const [n, h, w, k] = heatmaps.shape;
+    const { preds, maxvals } = getFinalPreds(
+      { data, shape: [n, h, w, k] },
+      people.map((p) => p.center),
+      people.map((p) => p.scale),
+      this.decodeOptions,
+    );
+    const names = this.keypointSet.names;
+    return people.map((p, i) => {
+      const keypoints = names.map((name, j) => ({
+        x: preds[(i * k + j) * 2]!,
+        y: preds[(i * k + j) * 2 + 1]!,
+        score: maxvals[i * k + j]!,
+        name,
+      }));
+      const boxScore = scores?.[i] ?? 1;
+      return {
+        box: [...boxes[i]!] as [number, number, number, number],
+        score: rescorePose(keypoints, boxScore, IN_VIS_THRESHOLD),
+        boxScore,
+        keypoints,
+        center: [...p.center],
+        scale: [...p.scale],
+        area: p.scale[0] * PIXEL_STD * p.scale[1] * PIXEL_STD,
+      };
+    });
+  }
+
+  /** Frees the network's weights. */
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+/**
+ * Builds the network, loads its checkpoint (strictly: a checkpoint for another architecture throws
+ * StateDictError listing missing/unexpected/mismatched keys), optionally fuses BatchNorm, and returns a
+ * {@link PoseEstimator}.
+ *
+ * @example
+ * const estimator = await createPoseEstimator({ model: 'coco_w32_256x192', weights: '/models/pose_hrnet_w32_256x192.pth' });
+ * const poses = await estimator.estimatePoses(img, { boxes: [[120, 40, 180, 420]] });
+ */
+export async function createPoseEstimator(config: PoseEstimatorConfig): Promise<PoseEstimator> {
+  if (!config || typeof config !== 'object') throw new ConfigError('createPoseEstimator: expected a config object { model, weights }');
+  if (config.weights === undefined || config.weights === null) throw new ConfigError('createPoseEstimator: config.weights is required');
+  const backend = config.backend !== undefined ? await selectBackend(config.backend) : null;
+  const sd = await resolveWeights(config.weights);
+  const model = createPoseModel(config.model);
+  try {
+    const keypoints = config.keypoints ?? keypointSetFor(model.poseConfig.dataset);
+    if (!keypoints) throw new ConfigError('createPoseEstimator: the model is neither COCO nor MPII; pass config.keypoints');
+    model.loadStateDict(sd, { strict: true });
+    if (config.fuse ?? true) model.fuse();
+    const decode = typeof config.decode === 'string' ? { method: config.decode } : (config.decode ?? {});
+    return new PoseEstimator(
+      model,
+      keypoints,
+      { flipTest: config.flipTest ?? true, shiftHeatmap: config.shiftHeatmap ?? true, roundCrop: config.roundCrop ?? true, decode },
+      backend,
+    );
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}

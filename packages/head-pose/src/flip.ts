@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { flipPermutation } from './keypoints.js';
+
+/**
+ * The official `flip_back` on NHWC heatmaps of a mirrored input: mirror along x, then swap every left/right
+ * pair of channels.
+ */
+export function flipBack(heatmaps: tf.Tensor4D, flipPairs: readonly (readonly [number, number])[]): tf.Tensor4D {
+  return tf.tidy(() => {
+    const mirrored = tf.reverse(heatmaps, 2);
+    const perm = flipPermutation(heatmaps.shape[3], flipPairs);
+    if (perm.every((p, i) => p === i)) return mirrored as tf.Tensor4D;
+    return tf.gather(mirrored, tf.tensor1d(perm, 'int32'), 3) as tf.Tensor4D;
+  });
+}
+
+/**
+ * `TEST.SHIFT_HEATMAP`: the flipped-back heatmaps moved one pixel right (`out[..., 1:] = out[..., :-1]`;
+ * column 0 keeps its value), because a mirrored stride-4 feature map is misaligned by one heatmap pixel.
+ */
+export function shiftHeatmapRight(heatmaps: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const w = heatmaps.shape[2];
+    if (w < 2) return heatmaps.clone();
+    const first = tf.slice(heatmaps, [0, 0, 0, 0], [-1, -1, 1, -1]);
+    const rest = tf.slice(heatmaps, [0, 0, 0, 0], [-1, -1, w - 1, -1]);
+    return tf.concat([first, rest], 2) as tf.Tensor4D;
+  });
+}
+
+export interface FlipTestOptions {
+  flipPairs: readonly (readonly [number, number])[];
+  /** Official `TEST.SHIFT_HEATMAP` (true in every official config). */
+  shiftHeatmap?: boolean;
+}
+
+/**
+ * The official flip test: the network also sees every crop mirrored (`input.flip(3)`); its heatmaps are
+ * flipped back, pairs swapped, shifted one pixel, and averaged with the plain ones. One forward pass of a
+ * batch of 2N. `predict` maps an NHWC batch to NHWC heatmaps.
+ */
+export function flipTest(predict: (x: tf.Tensor4D) => tf.Tensor4D, input: tf.Tensor4D, options: FlipTestOptions): tf.Tensor4D {
+  return tf.tidy(() => {
+    const n = input.shape[0];
+    const both = predict(tf.concat([input, tf.reverse(input, 2)], 0) as tf.Tensor4D);
+    const plain = tf.slice(both, [0, 0, 0, 0], [n, -1, -1, -1]) as tf.Tensor4D;
+    let back = flipBack(tf.slice(both, [n, 0, 0, 0], [n, -1, -1, -1]) as tf.Tensor4D, options.flipPairs);
+    if (options.shiftHeatmap ?? true) back = shiftHeatmapRight(back);
+    return tf.mul(tf.add(plain, back), 0.5) as tf.Tensor4D;
+  });
+}
