@@ -1,1 +1,6 @@
-export {};
+export * from './model.js';
+export * from './schemes.js';
+export * from './transforms.js';
+export * from './decode.js';
+export * from './metrics.js';
+export * from './aligner.js';
