@@ -235,16 +235,20 @@ interface Dt {
   score: number;
 }
 
-/** One image × category × area-range evaluation (pycocotools `evalImgs` entry). */
+/**
+ * One image × category evaluation for every area range (pycocotools' `evalImgs` entries of that
+ * pair, one per range), reduced to what accumulation needs.
+ */
 interface ImgEval {
-  /** Scores of the kept detections, highest first. */
+  /** Scores of the kept detections (top maxDet), highest first. */
   dtScores: Float64Array;
-  /** [T × D] 1 where the detection matched a gt at threshold t. */
-  dtMatched: Uint8Array;
-  /** [T × D] 1 where the detection is ignored at threshold t. */
-  dtIgnore: Uint8Array;
-  /** Per gt, 1 if ignored (crowd, no keypoints, or outside the area range). */
-  gtIgnore: Uint8Array;
+  /**
+   * [A × T × D]: 0 the detection is ignored, 1 true positive, 2 false positive, for area range a
+   * and IoU threshold t.
+   */
+  status: Uint8Array;
+  /** Per area range, the number of gts that are not ignored. */
+  npig: Int32Array;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,14 +474,20 @@ function resolveParams(options: CocoEvalOptions, imageIds: Set<number>, catIds: 
 // Evaluation
 // ---------------------------------------------------------------------------------------------
 
-function groupKey(imageId: number, catId: number): string {
-  return `${imageId}\u0000${catId}`;
-}
-
-function groupBy<T extends { imageId: number; catId: number }>(items: T[]): Map<string, T[]> {
-  const m = new Map<string, T[]>();
+/** Items bucketed by `k * I + i` (category index k, image index i); others are dropped. */
+function bucket<T extends { imageId: number; catId: number }>(
+  items: readonly T[],
+  imgIndex: Map<number, number>,
+  catIndex: Map<number, number>,
+): Map<number, T[]> {
+  const I = imgIndex.size;
+  const m = new Map<number, T[]>();
   for (const it of items) {
-    const key = groupKey(it.imageId, it.catId);
+    const i = imgIndex.get(it.imageId);
+    const k = catIndex.get(it.catId);
+    // Outside params.imgIds / params.catIds: not evaluated, as in pycocotools' _prepare.
+    if (i === undefined || k === undefined) continue;
+    const key = k * I + i;
     const list = m.get(key);
     if (list) list.push(it);
     else m.set(key, [it]);
@@ -510,60 +520,64 @@ function similarities(dts: readonly Dt[], gts: readonly Gt[], p: CocoEvalParams)
   return out;
 }
 
+/**
+ * Matches one image's detections (score-sorted, at most maxDet) to its gts for one area range,
+ * writing [T × D] statuses into `status` at `offset`; returns the number of non-ignored gts.
+ */
 function evaluateImg(
   gtsIn: readonly Gt[],
   dts: readonly Dt[],
   ious: Float64Array,
   aRng: [number, number],
-  maxDet: number,
   iouThrs: readonly number[],
-): ImgEval | null {
-  if (gtsIn.length === 0 && dts.length === 0) return null;
+  status: Uint8Array,
+  offset: number,
+): number {
   const G = gtsIn.length;
+  const D = dts.length;
+  const T = iouThrs.length;
   const gtIgnoreIn = gtsIn.map((g) => g.ignore || g.area < aRng[0] || g.area > aRng[1]);
   // Non-ignored gts first (stable), so that a detection prefers a real object over an ignored one.
   const order = gtsIn.map((_, i) => i).sort((a, b) => Number(gtIgnoreIn[a]) - Number(gtIgnoreIn[b]) || a - b);
-  const gtIgnore = Uint8Array.from(order, (i) => (gtIgnoreIn[i] ? 1 : 0));
+  const gtIgnore = order.map((i) => gtIgnoreIn[i]!);
   const crowd = order.map((i) => gtsIn[i]!.crowd);
-  const D = Math.min(dts.length, maxDet);
-  const T = iouThrs.length;
-  const gtMatched = new Uint8Array(T * G);
-  const dtMatched = new Uint8Array(T * D);
-  const dtIgnore = new Uint8Array(T * D);
+  let npig = 0;
+  for (const ig of gtIgnore) if (!ig) npig++;
+  const gtMatched = new Uint8Array(G);
   for (let t = 0; t < T; t++) {
+    gtMatched.fill(0);
     for (let d = 0; d < D; d++) {
       // Greedy matching in score order: the best still-available gt above the threshold wins.
       let best = Math.min(iouThrs[t]!, 1 - 1e-10);
       let m = -1;
       for (let gi = 0; gi < G; gi++) {
         // A gt already taken can only be matched again if it is a crowd region.
-        if (gtMatched[t * G + gi] && !crowd[gi]) continue;
+        if (gtMatched[gi] && !crowd[gi]) continue;
         // Once matched to a real gt, the (trailing) ignored gts cannot take the detection away.
-        if (m > -1 && gtIgnore[m] === 0 && gtIgnore[gi] === 1) break;
+        if (m > -1 && !gtIgnore[m] && gtIgnore[gi]) break;
         const iou = ious[d * G + order[gi]!]!;
         if (iou < best) continue;
         best = iou;
         m = gi;
       }
-      if (m === -1) continue;
-      dtIgnore[t * D + d] = gtIgnore[m]!;
-      dtMatched[t * D + d] = 1;
-      gtMatched[t * G + m] = 1;
+      let st: number;
+      if (m === -1) {
+        // An unmatched detection outside the area range is neither right nor wrong for this range.
+        const area = dts[d]!.area;
+        st = area < aRng[0] || area > aRng[1] ? 0 : 2;
+      } else {
+        gtMatched[m] = 1;
+        // Matched to an ignored gt (crowd, outside the range, no keypoints): ignored too.
+        st = gtIgnore[m] ? 0 : 1;
+      }
+      status[offset + t * D + d] = st;
     }
   }
-  // An unmatched detection outside the area range is neither right nor wrong for this range.
-  for (let d = 0; d < D; d++) {
-    const a = dts[d]!.area;
-    if (a < aRng[0] || a > aRng[1]) {
-      for (let t = 0; t < T; t++) if (!dtMatched[t * D + d]) dtIgnore[t * D + d] = 1;
-    }
-  }
-  const dtScores = Float64Array.from({ length: D }, (_, d) => dts[d]!.score);
-  return { dtScores, dtMatched, dtIgnore, gtIgnore };
+  return npig;
 }
 
 function accumulate(
-  evals: (ImgEval | null)[],
+  evals: (ImgEval | undefined)[],
   p: CocoEvalParams,
 ): { precision: Float64Array; recall: Float64Array } {
   const T = p.iouThrs.length;
@@ -575,40 +589,60 @@ function accumulate(
   const precision = new Float64Array(T * R * K * A * M).fill(-1);
   const recall = new Float64Array(T * K * A * M).fill(-1);
   for (let k = 0; k < K; k++) {
-    for (let a = 0; a < A; a++) {
-      const E: ImgEval[] = [];
-      for (let i = 0; i < I; i++) {
-        const e = evals[(k * A + a) * I + i];
-        if (e) E.push(e);
+    // Images with a gt or a detection of this category, in params.imgIds order.
+    const E: ImgEval[] = [];
+    for (let i = 0; i < I; i++) {
+      const e = evals[k * I + i];
+      if (e) E.push(e);
+    }
+    if (E.length === 0) continue;
+    let total = 0;
+    for (const e of E) total += e.dtScores.length;
+    // The reference stable-sorts the concatenation of each image's top maxDet detections by
+    // score. Sorting all kept detections once and filtering by rank < maxDet gives the same
+    // sequence for every maxDet.
+    const refDet = new Int32Array(total); // rank of the detection within its image
+    const refScore = new Float64Array(total);
+    let n = 0;
+    for (const e of E) {
+      for (let d = 0; d < e.dtScores.length; d++, n++) {
+        refDet[n] = d;
+        refScore[n] = e.dtScores[d]!;
       }
-      if (E.length === 0) continue;
+    }
+    const order = Int32Array.from({ length: total }, (_, j) => j).sort(
+      (x, y) => refScore[y]! - refScore[x]! || x - y,
+    );
+    const keptByM = p.maxDets.map((maxDet) => order.filter((j) => refDet[j]! < maxDet));
+    const rc = new Float64Array(total);
+    const pr = new Float64Array(total);
+    // Statuses of one area range in concatenation order, [T × total], gathered image by image so
+    // that the loops below read one contiguous array instead of chasing images in score order.
+    const status = new Uint8Array(T * total);
+    for (let a = 0; a < A; a++) {
       let npig = 0;
-      for (const e of E) for (const g of e.gtIgnore) if (g === 0) npig++;
+      for (const e of E) npig += e.npig[a]!;
       // Nothing to find in this category and range: precision and recall stay -1.
       if (npig === 0) continue;
-      for (let m = 0; m < M; m++) {
-        const maxDet = p.maxDets[m]!;
-        // Concatenate each image's top maxDet detections: [image index, detection index].
-        const refs: [ImgEval, number, number][] = [];
-        for (const e of E) {
-          const n = Math.min(maxDet, e.dtScores.length);
-          for (let d = 0; d < n; d++) refs.push([e, d, e.dtScores[d]!]);
+      let n0 = 0;
+      for (const e of E) {
+        const D = e.dtScores.length;
+        for (let t = 0; t < T; t++) {
+          for (let d = 0; d < D; d++) status[t * total + n0 + d] = e.status[(a * T + t) * D + d]!;
         }
-        // Stable sort on score, like the reference's mergesort over the concatenation.
-        const sorted = refs.map((r, i) => [r, i] as const).sort((x, y) => y[0][2] - x[0][2] || x[1] - y[1]);
-        const nd = sorted.length;
-        const rc = new Float64Array(nd);
-        const pr = new Float64Array(nd);
+        n0 += D;
+      }
+      for (let m = 0; m < M; m++) {
+        const kept = keptByM[m]!;
+        const nd = kept.length;
         for (let t = 0; t < T; t++) {
           let tp = 0;
           let fp = 0;
+          const base = t * total;
           for (let j = 0; j < nd; j++) {
-            const [e, d] = sorted[j]![0];
-            const D = e.dtScores.length;
-            if (!e.dtIgnore[t * D + d]) {
-              if (e.dtMatched[t * D + d]) tp++;
-              else fp++;
-            }
+            const st = status[base + kept[j]!]!;
+            if (st === 1) tp++;
+            else if (st === 2) fp++;
             rc[j] = tp / npig;
             pr[j] = tp / (fp + tp + NP_SPACING_1);
           }
@@ -738,29 +772,33 @@ export function evaluateCoco(
   const dts = parseResults(results, options.iouType, numKeypoints, imageIds, catIds);
   const p = resolveParams(options, imageIds, catIds);
 
-  const gtGroups = groupBy(gts);
-  const dtGroups = groupBy(dts);
-  const maxDet = p.maxDets[p.maxDets.length - 1]!;
-  const A = p.areaRng.length;
   const I = p.imgIds.length;
-  const evals: (ImgEval | null)[] = new Array<ImgEval | null>(p.catIds.length * A * I).fill(null);
-  p.catIds.forEach((catId, k) => {
-    p.imgIds.forEach((imgId, i) => {
-      const key = groupKey(imgId, catId);
-      const g = gtGroups.get(key) ?? [];
-      // Only the top maxDet detections of an image take part, in score order.
-      const d = sortByScore(dtGroups.get(key) ?? []).slice(0, maxDet);
-      const ious = similarities(d, g, p);
-      p.areaRng.forEach((aRng, a) => {
-        evals[(k * A + a) * I + i] = evaluateImg(g, d, ious, aRng, maxDet, p.iouThrs);
-      });
+  const K = p.catIds.length;
+  const A = p.areaRng.length;
+  const T = p.iouThrs.length;
+  const imgIndex = new Map(p.imgIds.map((id, i) => [id, i]));
+  const catIndex = new Map(p.catIds.map((id, k) => [id, k]));
+  const gtGroups = bucket(gts, imgIndex, catIndex);
+  const dtGroups = bucket(dts, imgIndex, catIndex);
+  const maxDet = p.maxDets[p.maxDets.length - 1]!;
+  // Pairs with neither gt nor detection are skipped (pycocotools' evaluateImg returns None).
+  const evals: (ImgEval | undefined)[] = new Array<ImgEval | undefined>(K * I);
+  for (const key of new Set([...gtGroups.keys(), ...dtGroups.keys()])) {
+    const g = gtGroups.get(key) ?? [];
+    // Only the top maxDet detections of an image take part, in score order.
+    const d = sortByScore(dtGroups.get(key) ?? []).slice(0, maxDet);
+    const ious = similarities(d, g, p);
+    const D = d.length;
+    const status = new Uint8Array(A * T * D);
+    const npig = new Int32Array(A);
+    p.areaRng.forEach((aRng, a) => {
+      npig[a] = evaluateImg(g, d, ious, aRng, p.iouThrs, status, a * T * D);
     });
-  });
+    evals[key] = { dtScores: Float64Array.from(d, (x) => x.score), status, npig };
+  }
   const { precision, recall } = accumulate(evals, p);
   const stats = statSpecs(p).map((s) => summarizeOne(p, precision, recall, s.ap, s.iouThr, s.area, s.maxDets));
-  const T = p.iouThrs.length;
   const R = p.recThrs.length;
-  const K = p.catIds.length;
   const M = p.maxDets.length;
   return {
     params: p,
