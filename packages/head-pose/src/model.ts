@@ -29,20 +29,54 @@ const POSE_FUSE = { fuseUpsample: { mode: 'nearest' }, multiScaleOutput: false }
 interface PosePresetSpec {
   width: 'w32' | 'w48';
   dataset: 'coco' | 'mpii';
+  /** Network input `[width, height]`. */
   imageSize: [number, number];
+  /** The official experiment YAML it corresponds to (deep-high-resolution-net.pytorch `experiments/…`). */
+  config: string;
+  /** File name of the released checkpoint in the official model zoo (`models/pytorch/<folder>/<file>`). */
+  checkpoint: string;
 }
 
 /**
+ * Where the official checkpoints are published: the model zoo of deep-high-resolution-net.pytorch (README,
+ * "Download pretrained models from our model zoo"), folder `pose_coco/` or `pose_mpii/`. They are not
+ * downloadable by a plain URL (Google Drive / OneDrive folders): download the `.pth` once and serve or read it
+ * yourself. Tests never download them.
+ */
+export const OFFICIAL_MODEL_ZOO = {
+  googleDrive: 'https://drive.google.com/drive/folders/1hOTihvbyIxsm5ygDpbUuJ7O_tzv4oXjC',
+  oneDrive: 'https://1drv.ms/f/s!AhIXJn_J-blW231MH2krnmLq5kkQ',
+} as const;
+
+/**
  * Every official pose checkpoint of deep-high-resolution-net.pytorch (file names as released, in the
- * `pose_coco/` and `pose_mpii/` folders of the official model zoo).
+ * `pose_coco/` and `pose_mpii/` folders of the official model zoo, {@link OFFICIAL_MODEL_ZOO}).
  */
 export const POSE_PRESETS = {
-  coco_w32_256x192: { width: 'w32', dataset: 'coco', imageSize: [192, 256] },
-  coco_w32_384x288: { width: 'w32', dataset: 'coco', imageSize: [288, 384] },
-  coco_w48_256x192: { width: 'w48', dataset: 'coco', imageSize: [192, 256] },
-  coco_w48_384x288: { width: 'w48', dataset: 'coco', imageSize: [288, 384] },
-  mpii_w32_256x256: { width: 'w32', dataset: 'mpii', imageSize: [256, 256] },
-  mpii_w48_256x256: { width: 'w48', dataset: 'mpii', imageSize: [256, 256] },
+  coco_w32_256x192: {
+    width: 'w32', dataset: 'coco', imageSize: [192, 256],
+    config: 'experiments/coco/hrnet/w32_256x192_adam_lr1e-3.yaml', checkpoint: 'pose_coco/pose_hrnet_w32_256x192.pth',
+  },
+  coco_w32_384x288: {
+    width: 'w32', dataset: 'coco', imageSize: [288, 384],
+    config: 'experiments/coco/hrnet/w32_384x288_adam_lr1e-3.yaml', checkpoint: 'pose_coco/pose_hrnet_w32_384x288.pth',
+  },
+  coco_w48_256x192: {
+    width: 'w48', dataset: 'coco', imageSize: [192, 256],
+    config: 'experiments/coco/hrnet/w48_256x192_adam_lr1e-3.yaml', checkpoint: 'pose_coco/pose_hrnet_w48_256x192.pth',
+  },
+  coco_w48_384x288: {
+    width: 'w48', dataset: 'coco', imageSize: [288, 384],
+    config: 'experiments/coco/hrnet/w48_384x288_adam_lr1e-3.yaml', checkpoint: 'pose_coco/pose_hrnet_w48_384x288.pth',
+  },
+  mpii_w32_256x256: {
+    width: 'w32', dataset: 'mpii', imageSize: [256, 256],
+    config: 'experiments/mpii/hrnet/w32_256x256_adam_lr1e-3.yaml', checkpoint: 'pose_mpii/pose_hrnet_w32_256x256.pth',
+  },
+  mpii_w48_256x256: {
+    width: 'w48', dataset: 'mpii', imageSize: [256, 256],
+    config: 'experiments/mpii/hrnet/w48_256x256_adam_lr1e-3.yaml', checkpoint: 'pose_mpii/pose_hrnet_w48_256x256.pth',
+  },
 } satisfies Record<string, PosePresetSpec>;
 
 export type PosePreset = keyof typeof POSE_PRESETS;
