@@ -1,1 +1,3 @@
-export {};
+export * from './datasets.js';
+export * from './model.js';
+export { OcrHead, spatialGather, type OcrConfig } from './ocr.js';
