@@ -5,3 +5,4 @@ export * from './nn/index.js';
 export * from './backend.js';
 export * from './image/index.js';
 export * from './bench.js';
+export * from './zoo/index.js';

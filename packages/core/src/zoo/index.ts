@@ -1,0 +1,54 @@
+/**
+ * The model zoo (`@hrnetjs/core` → `ZOO`, `findZooEntry`, …): official HRNet checkpoints and their OpenMMLab
+ * counterparts by name, with source, published checksum and the key mapping each needs. Browser-safe data
+ * and pure functions only; downloading and caching live in the CLI (`hrnet --model <name>`).
+ */
+import { ConfigError } from '../errors.js';
+import { ZOO } from './entries.js';
+import type { ZooEntry, ZooTask } from './types.js';
+
+export type { ZooEntry, ZooFile, ZooKeyMapping, ZooModel, ZooOrigin, ZooTask } from './types.js';
+export { ZOO, sha256PrefixFromFileName } from './entries.js';
+export { applyZooKeyMapping } from './keys.js';
+
+/** Entries of one task (all when omitted), in zoo order. */
+export function listZoo(task?: ZooTask): ZooEntry[] {
+  return ZOO.filter((e) => task === undefined || e.task === task);
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0]!;
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = d[j]!;
+      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return d[b.length]!;
+}
+
+/** The entry named `name` (exact, case-insensitive), or undefined. */
+export function getZooEntry(name: string): ZooEntry | undefined {
+  const n = name.trim().toLowerCase();
+  return ZOO.find((e) => e.name.toLowerCase() === n);
+}
+
+/** Up to `k` zoo names closest to `name` (substring matches first), for "did you mean" messages. */
+export function suggestZooNames(name: string, k = 5): string[] {
+  const n = name.trim().toLowerCase();
+  const scored = ZOO.map((e) => {
+    const m = e.name.toLowerCase();
+    return { name: e.name, score: m.includes(n) || n.includes(m) ? -1 / m.length : editDistance(n, m) };
+  });
+  return scored.sort((a, b) => a.score - b.score).slice(0, k).map((s) => s.name);
+}
+
+/** Like `getZooEntry`, but throws a `ConfigError` naming the closest entries. */
+export function findZooEntry(name: string): ZooEntry {
+  const e = getZooEntry(name);
+  if (e) return e;
+  throw new ConfigError(`no zoo model named "${name}"; closest: ${suggestZooNames(name).join(', ')} (list them all with \`hrnet zoo\`)`);
+}

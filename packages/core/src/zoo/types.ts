@@ -1,0 +1,73 @@
+import type { KeyRuleOptions } from '../io/keys.js';
+
+/** The task a checkpoint serves (the CLI command that runs it). */
+export type ZooTask = 'pose' | 'seg' | 'det' | 'face' | 'classify';
+
+/** Where a checkpoint was published. */
+export type ZooOrigin = 'hrnet' | 'timm' | 'mmpose' | 'mmsegmentation' | 'mmdetection';
+
+/** One downloadable checkpoint file. */
+export interface ZooFile {
+  /** Where to get it. */
+  url: string;
+  /** The file name as published (also the name in the cache folder). */
+  fileName: string;
+  /**
+   * Whether `url` serves the bytes directly (GitHub releases, download.openmmlab.com). OneDrive and Google
+   * Drive share links open a web page instead: such files are downloaded by hand and placed in the cache.
+   */
+  direct: boolean;
+  /** Full SHA-256 (hex), only where the publisher gives it. */
+  sha256?: string;
+  /**
+   * Leading hex digits of the SHA-256, where the publisher encodes them in the file name: OpenMMLab's
+   * `publish_model.py` appends `sha256[:8]`, torch.hub / timm release names carry a SHA-256 prefix too.
+   */
+  sha256Prefix?: string;
+  /** Size in bytes, only where published. */
+  sizeBytes?: number;
+  /** Other published mirrors (Baidu etc.), for the person who downloads by hand. */
+  mirrors?: string[];
+}
+
+/**
+ * How a checkpoint's keys become our module's keys. `rules` go to core's `normalizeStateDictKeys`; then
+ * `zeroBiases` adds all-zero biases for convs the upstream code builds without one (OpenMMLab's
+ * `ConvModule` drops the bias before a norm layer; the official code keeps it), so a strict load works and
+ * the output is the same (a zero bias adds nothing).
+ */
+export interface ZooKeyMapping {
+  rules: KeyRuleOptions;
+  /** Our bias keys to create as zeros, each sized by the first dimension of the matching `.weight`. */
+  zeroBiases?: string[];
+}
+
+/** The network a checkpoint needs, as the task package's factory takes it. */
+export interface ZooModel {
+  /** Preset name for `create<Task>Model` (`'coco_w32_256x192'`, `'w18-small-v1'`, `'w48_cityscapes'`, …). */
+  preset: string;
+  /**
+   * Differences from the official preset that the upstream code trains with, e.g. mmsegmentation's HRNet
+   * fuses branches with nearest upsampling where the official segmentation code uses bilinear.
+   */
+  overrides?: Record<string, unknown>;
+}
+
+export interface ZooEntry {
+  /** Unique name, used as `--model <name>`. */
+  name: string;
+  task: ZooTask;
+  origin: ZooOrigin;
+  description: string;
+  dataset: string;
+  model: ZooModel;
+  /** The upstream experiment config this checkpoint was trained with (repository URL of the file). */
+  config: string;
+  file: ZooFile;
+  keys: ZooKeyMapping;
+  /** Published accuracy (metric name → value), as the upstream README/metafile states it. */
+  metrics?: Record<string, number>;
+  /** Published parameter count (e.g. `'28.5M'`). */
+  params?: string;
+  notes?: string;
+}
