@@ -1,7 +1,8 @@
 """Generate the checkpoint I/O fixtures of @hrnetjs/core (test/fixtures/checkpoints/).
 
 Run with torch 1.13 (Debian python3-torch):  /usr/bin/python3 packages/core/scripts/make_io_fixtures.py
-Deterministic: fixed seeds, so re-running rewrites identical files (zip timestamps aside).
+Deterministic values: fixed seeds, so re-running rewrites the same tensors (zip timestamps and the legacy
+format's storage keys, which are memory addresses, differ from run to run).
 
 Every fixture has its expected content in expected.json: for each file, the raw keys as stored, the keys after
 the default key rules, and each tensor's shape and exact values (float16/bfloat16 widened to float32, int64 as
@@ -78,6 +79,20 @@ def save(obj, name, legacy=False, sd_for_expected=None, note=None):
 # 1. legacy (pre-1.6) format with DataParallel's `module.` prefix, as the official 2019 HRNet files
 dp_sd = collections.OrderedDict(('module.' + k, v) for k, v in small_net(1).state_dict().items())
 save(dp_sd, 'legacy_module.pth', legacy=True, sd_for_expected=dp_sd)
+
+# 1b. the same as saved from a GPU model (official releases): torch.cuda.*Storage, location 'cuda:0'.
+# No GPU here, so patch the CPU file; protocol 2 has no FRAME lengths, so the strings may change size.
+with open(os.path.join(OUT, 'legacy_module.pth'), 'rb') as f:
+    cuda_bytes = f.read()
+cuda_bytes = cuda_bytes.replace(b'ctorch\nFloatStorage\n', b'ctorch.cuda\nFloatStorage\n')
+cuda_bytes = cuda_bytes.replace(b'ctorch\nLongStorage\n', b'ctorch.cuda\nLongStorage\n')
+cuda_bytes = cuda_bytes.replace(b'X\x03\x00\x00\x00cpu', b'X\x06\x00\x00\x00cuda:0')
+with open(os.path.join(OUT, 'legacy_cuda.pth'), 'wb') as f:
+    f.write(cuda_bytes)
+assert b'torch.cuda' in cuda_bytes and b'cuda:0' in cuda_bytes
+cuda_check = torch.load(os.path.join(OUT, 'legacy_cuda.pth'), map_location='cpu')
+assert all(torch.equal(cuda_check[k], dp_sd[k]) for k in dp_sd)
+expected['legacy_cuda.pth'] = describe(dp_sd)
 
 # 2. zip with a stem that is neither 'archive' nor 'weights'
 plain_sd = small_net(2).state_dict()

@@ -5,6 +5,7 @@ import { expectStateDict, expectTensor, expectedCheckpoint, fixture } from './he
 describe('loadCheckpoint: PyTorch files', () => {
   const cases: [file: string, format: 'torch-zip' | 'torch-legacy'][] = [
     ['legacy_module.pth', 'torch-legacy'],
+    ['legacy_cuda.pth', 'torch-legacy'],
     ['zip_other_stem.pth', 'torch-zip'],
     ['zip_deflated.pth', 'torch-zip'],
     ['dtypes.pth', 'torch-zip'],
