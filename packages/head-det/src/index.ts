@@ -2,3 +2,5 @@ export * from './config.js';
 export { HRFPN } from './hrfpn.js';
 export { FCOSHead, Scale, type FcosHeadOutput } from './fcos-head.js';
 export { FcosHRNet, HRNetFPNBackbone, FCOSModule, computeLocations, createDetectionModel, type FcosDetailedOutput } from './model.js';
+export { COCO_CLASSES, COCO_CATEGORY_IDS } from './coco-classes.js';
+export { postprocessFcos, nms, type FcosLevelOutput, type FcosDetections, type PostprocessOptions } from './postprocess.js';
