@@ -9,6 +9,7 @@ import {
   imageSize,
   imageToTensor,
   loadCheckpoint,
+  normalizeStateDictKeys,
   normalizeImageNet,
   selectBackend,
 } from '@hrnetjs/core';
@@ -22,7 +23,7 @@ export interface FaceAlignerConfig {
   model: string | FaceModelConfig | FaceAlignmentNet;
   /**
    * The checkpoint: bytes of an official `.pth` (or any format `loadCheckpoint` reads: safetensors, …),
-   * or a state dict already loaded. `HR18-300W.pth`'s `module.` prefix is removed by the key rules.
+   * or a state dict already loaded. The core key rules run on both (`HR18-300W.pth`'s `module.` prefix goes).
    */
   weights: Uint8Array | ArrayBuffer | StateDict;
   /** Backend preference (a name or an ordered list); default: the best that initialises. */
@@ -90,7 +91,8 @@ export async function createFaceAligner(config: FaceAlignerConfig): Promise<Face
   try {
     const w = config.weights;
     if (w === undefined || w === null) throw new CheckpointError('createFaceAligner: weights are required (checkpoint bytes or a state dict)');
-    const sd = w instanceof Map ? w : loadCheckpoint(w);
+    // the same key rules for a state dict as for bytes (e.g. HR18-300W.pth's DataParallel `module.`)
+    const sd = w instanceof Map ? normalizeStateDictKeys(w) : loadCheckpoint(w);
     const found = checkpointLandmarkCount(sd);
     const expected = model.numLandmarks;
     if (found !== null && found !== expected) {
