@@ -91,18 +91,15 @@ export function materialize(
   const out = isFloat(storage.dtype) ? new Float32Array(n) : new Int32Array(n);
   const contiguous = isContiguous(shape, stride);
   const es = ELEMENT_SIZE[storage.dtype];
-  const byteStart = storage.bytes.byteOffset + offset * es;
   if (
     contiguous &&
     storage.littleEndian === HOST_LITTLE_ENDIAN &&
-    (storage.dtype === 'float32' || storage.dtype === 'int32') &&
-    byteStart % 4 === 0
+    (storage.dtype === 'float32' || storage.dtype === 'int32')
   ) {
-    // Fast path for the common case: one memcpy.
-    const src = storage.dtype === 'float32'
-      ? new Float32Array(storage.bytes.buffer, byteStart, n)
-      : new Int32Array(storage.bytes.buffer, byteStart, n);
-    out.set(src);
+    // Fast path for the common case: one byte copy, whatever the source alignment (legacy files put
+    // storages at arbitrary offsets, where a Float32Array view of the source is impossible).
+    const start = offset * es;
+    new Uint8Array(out.buffer).set(storage.bytes.subarray(start, start + n * es));
     return hostTensor(out, shape);
   }
   const get = reader(storage, name);

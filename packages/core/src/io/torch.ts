@@ -102,6 +102,9 @@ const ALLOWED: Record<string, PyCallable> = {
     if (typeof a[0] !== 'string') throw new CheckpointError('corrupt checkpoint: _codecs.encode of a non-string');
     return Uint8Array.from(a[0], (c) => c.charCodeAt(0) & 0xff);
   }),
+  // optimizer states in some training checkpoints are defaultdicts; the factory argument is never called
+  'collections.defaultdict': new PyCallable('collections.defaultdict', () => new Map()),
+  'builtins.dict': new PyCallable('builtins.dict', (a) => (a[0] instanceof Map ? a[0] : new Map())),
   'builtins.set': new PyCallable('builtins.set', (a) => new PySet(Array.isArray(a[0]) ? a[0] : [])),
   'builtins.frozenset': new PyCallable('builtins.frozenset', (a) => new PySet(Array.isArray(a[0]) ? a[0] : [])),
   // training checkpoints keep metrics as numpy scalars; we never need their value
@@ -110,12 +113,19 @@ const ALLOWED: Record<string, PyCallable> = {
   'numpy.dtype': opaque('numpy.dtype'),
 };
 
+const TORCH_DTYPES = new Set([
+  'float64', 'float32', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool',
+  'double', 'float', 'half', 'long', 'int', 'short',
+]);
+
 /** Resolve a pickle global against the allow-list; anything else is refused by name, never imported. */
 export function torchFindClass(module: string, name: string): PyValue {
   const mod = module === '__builtin__' ? 'builtins' : module;
   if ((mod === 'torch' || mod === 'torch.cuda') && Object.hasOwn(STORAGE_TYPES, name)) {
     return new StorageType(`${module}.${name}`, STORAGE_TYPES[name]!);
   }
+  // dtype objects (torch.float32, …) appear in optimizer/AMP state; they are values, never called
+  if (mod === 'torch' && TORCH_DTYPES.has(name)) return new PyOpaque(`torch.${name}`);
   const qualname = `${mod}.${name}`;
   if (Object.hasOwn(ALLOWED, qualname)) return ALLOWED[qualname]!;
   throw new CheckpointError(

@@ -87,3 +87,15 @@ describe('corrupt input ends in CheckpointError', () => {
     expect(() => readNpy(fixture('fortran.npy'))).toThrow(/Fortran order.*ascontiguousarray/);
   });
 });
+
+describe('allow-list', () => {
+  it('admits data-only globals and names everything else', async () => {
+    const { torchFindClass } = await import('../../src/io/torch.js');
+    expect(() => torchFindClass('torch', 'float32')).not.toThrow();
+    expect(() => torchFindClass('torch.cuda', 'HalfStorage')).not.toThrow();
+    expect(() => torchFindClass('collections', 'defaultdict')).not.toThrow();
+    for (const [m, n] of [['os', 'system'], ['builtins', 'exec'], ['__builtin__', 'getattr'], ['torch', 'load'], ['torch.storage', '_load_from_bytes'], ['torch', 'FloatTensor']]) {
+      expect(() => torchFindClass(m!, n!)).toThrow(new RegExp(`refusing pickle global '${m!.replace('.', '\\.')}\\.${n}'`));
+    }
+  });
+});
