@@ -93,6 +93,8 @@ cases = [
     dict(name="topk", image_size=[128, 160], pre_nms_thresh=0.05, pre_nms_top_n=40, nms_thresh=0.3, fpn_post_nms_top_n=30),
     # NMS off (threshold 0), no final cut
     dict(name="no_nms", image_size=[100, 140], pre_nms_thresh=0.2, pre_nms_top_n=1000, nms_thresh=0.0, fpn_post_nms_top_n=0),
+    # the whole 128x160 input is the image (the end-to-end detector test feeds the fixture input as pixels)
+    dict(name="full_image", image_size=[128, 160], pre_nms_thresh=0.05, pre_nms_top_n=1000, nms_thresh=0.6, fpn_post_nms_top_n=100),
     # nothing passes
     dict(name="empty", image_size=[128, 160], pre_nms_thresh=0.999, pre_nms_top_n=1000, nms_thresh=0.6, fpn_post_nms_top_n=100),
 ]

@@ -1,0 +1,212 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  type BackendName,
+  CheckpointError,
+  type ImageInput,
+  InputError,
+  type StateDict,
+  imageSize,
+  imageToTensor,
+  loadCheckpoint,
+  selectBackend,
+} from '@hrnetjs/core';
+import { COCO_CLASSES } from './coco-classes.js';
+import type { DetectionModelConfig } from './config.js';
+import { type FcosHRNet, createDetectionModel } from './model.js';
+import { type FcosLevelOutput, postprocessFcos } from './postprocess.js';
+import { type ResizeMethod, officialResizeShape, prepareImage } from './preprocess.js';
+
+const f32 = Math.fround;
+
+/** One detected object, in the pixels of the image given to `detect`. */
+export interface Detection {
+  /**
+   * `[x, y, width, height]`, top-left corner; width = x2 − x1 + 1 as in the official COCO results
+   * (`BoxList.convert('xywh')`, `TO_REMOVE = 1`).
+   */
+  box: [number, number, number, number];
+  /** sigmoid(class logit) × sigmoid(centerness). */
+  score: number;
+  /** Class index (0-based) into `classNames` (official label − 1). */
+  label: number;
+  className: string;
+}
+
+export interface DetectOptions {
+  /** Candidates need sigmoid(class logit) above this (`MODEL.FCOS.INFERENCE_TH`, default from the config: 0.05). */
+  scoreThreshold?: number;
+  /** Class-wise NMS IoU threshold (`MODEL.FCOS.NMS_TH`, 0.6); ≤ 0 turns NMS off, as officially. */
+  iouThreshold?: number;
+  /** Detections kept over all classes (`TEST.DETECTIONS_PER_IMG`, 100; ties with the last one are kept); 0 keeps all. */
+  maxDetections?: number;
+  /** Candidates kept per level before NMS (`MODEL.FCOS.PRE_NMS_TOP_N`, 1000). */
+  preNmsTopN?: number;
+}
+
+export interface DetectorConfig {
+  /** A preset (`'fcos_w18_5l'`…), an official HRNet-FCOS YAML, a config object, or a built model (taken over: `dispose` frees it). */
+  model: string | DetectionModelConfig | FcosHRNet;
+  /**
+   * Checkpoint bytes (official `.pth` — `{model: {"module." + key}}` is unwrapped —, safetensors, …) or a
+   * state dict. Omitted: random weights (benchmarks only).
+   */
+  weights?: Uint8Array | ArrayBuffer | StateDict;
+  /** tfjs backend(s) to try, in order (see core's `selectBackend`); omitted: keep the active one. */
+  backend?: BackendName | BackendName[];
+  /** `'pil'` (default, the official antialiased resize, on the CPU) or `'bilinear'` (tfjs, on the backend). */
+  resize?: ResizeMethod;
+  /** Class names for the labels (default `COCO_CLASSES`). */
+  classNames?: readonly string[];
+  /** Fold BatchNorm into the convolutions (default true; same results, faster). */
+  fuse?: boolean;
+  /** Largest image accepted, in pixels (default 100 million); the network itself always sees ≤ maxSize. */
+  maxImagePixels?: number;
+}
+
+export interface Detector {
+  readonly model: FcosHRNet;
+  readonly classNames: readonly string[];
+  /** Detects objects; results are sorted by score, highest first. */
+  detect(image: ImageInput, options?: DetectOptions): Promise<Detection[]>;
+  dispose(): void;
+}
+
+/** Checks that a state dict is an HRNet-FCOS one before the strict load, to say so in plain words. */
+function checkDetectionKeys(sd: StateDict): void {
+  const keys = [...sd.keys()];
+  const has = (p: string) => keys.some((k) => k.startsWith(p));
+  if (!has('rpn.head.') || !has('backbone.body.') || !has('backbone.fpn.')) {
+    throw new CheckpointError(
+      `not an HRNet-FCOS checkpoint: expected keys under backbone.body., backbone.fpn. and rpn.head., found ${keys.length} keys like ` +
+        `${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ', …' : ''}`,
+    );
+  }
+}
+
+/** Smallest padded input side the pyramid can pool: HRFPN pools the stride-4 map by up to 2^(L−1). */
+function minPaddedSide(model: FcosHRNet): number {
+  return 4 * 2 ** (model.detConfig.fpn.numLevels - 1);
+}
+
+/**
+ * An HRNet-FCOS object detector in the style of tfjs-models: official preprocessing, the network, and the
+ * official post-processing, with results in image pixels.
+ *
+ * @example
+ * ```ts
+ * const detector = await createDetector({ model: 'fcos_w32_5l', weights: await (await fetch(url)).arrayBuffer() });
+ * const people = (await detector.detect(image, { scoreThreshold: 0.3 })).filter((d) => d.className === 'person');
+ * ```
+ */
+export async function createDetector(config: DetectorConfig): Promise<Detector> {
+  if (config.backend) await selectBackend(config.backend);
+  let sd: StateDict | null = null;
+  if (config.weights) {
+    sd = config.weights instanceof Map ? config.weights : loadCheckpoint(config.weights as Uint8Array | ArrayBuffer);
+    checkDetectionKeys(sd);
+  }
+  const model = typeof config.model === 'object' && 'detConfig' in config.model ? config.model : createDetectionModel(config.model);
+  try {
+    if (sd) model.loadStateDict(sd);
+    if (config.fuse ?? true) model.fuse();
+  } catch (e) {
+    if (model !== config.model) model.dispose();
+    throw e;
+  }
+  const classNames = config.classNames ?? (model.numClasses === COCO_CLASSES.length ? COCO_CLASSES : Array.from({ length: model.numClasses }, (_, i) => `class ${i}`));
+  if (classNames.length !== model.numClasses) {
+    throw new InputError(`classNames: the model has ${model.numClasses} classes, found ${classNames.length} names`);
+  }
+  const resize = config.resize ?? 'pil';
+  const maxPixels = config.maxImagePixels ?? 100e6;
+  let disposed = false;
+
+  async function detect(image: ImageInput, options: DetectOptions = {}): Promise<Detection[]> {
+    if (disposed) throw new InputError('detect: this detector has been disposed');
+    const { width, height } = imageSize(image);
+    if (!(width >= 1 && height >= 1)) throw new InputError(`detect: expected an image of at least 1x1 pixels, found ${width}x${height}`);
+    if (width * height > maxPixels) {
+      throw new InputError(`detect: image is ${width}x${height} = ${width * height} pixels, more than maxImagePixels ${maxPixels}; downscale it first`);
+    }
+    const inCfg = model.detConfig.input;
+    const [rh, rw] = officialResizeShape(height, width, inCfg.minSize, inCfg.maxSize);
+    const div = Math.max(inCfg.sizeDivisibility, 1);
+    const shortPadded = Math.ceil(Math.min(rh, rw) / div) * div;
+    if (shortPadded < minPaddedSide(model)) {
+      throw new InputError(
+        `detect: a ${width}x${height} image resizes to ${rw}x${rh}; its short side (padded ${shortPadded}) is below the ${minPaddedSide(model)} ` +
+          `pixels the ${model.detConfig.fpn.numLevels}-level pyramid pools (aspect ratio too extreme); crop it first`,
+      );
+    }
+    const rgb = imageToTensor(image);
+    let prepared;
+    try {
+      prepared = prepareImage(rgb, inCfg, resize);
+    } finally {
+      if (rgb !== image) rgb.dispose();
+    }
+    // sigmoid, thresholds and NMS run on the host, in float32, like the official post-processor
+    const raw = model.predict(prepared.input);
+    prepared.input.dispose();
+    let levels: FcosLevelOutput[];
+    try {
+      levels = await Promise.all(
+        raw.boxCls.map(async (cls, l) => ({
+          height: cls.shape[1],
+          width: cls.shape[2],
+          stride: model.strides[l]!,
+          boxCls: (await cls.data()) as Float32Array,
+          boxRegression: (await raw.boxRegression[l]!.data()) as Float32Array,
+          centerness: (await raw.centerness[l]!.data()) as Float32Array,
+        })),
+      );
+    } finally {
+      tf.dispose([raw.boxCls, raw.boxRegression, raw.centerness]);
+    }
+    const det = postprocessFcos(levels, prepared.resized.height, prepared.resized.width, model.numClasses, {
+      ...model.detConfig.inference,
+      ...(options.scoreThreshold !== undefined && { scoreThreshold: options.scoreThreshold }),
+      ...(options.iouThreshold !== undefined && { nmsThreshold: options.iouThreshold }),
+      ...(options.maxDetections !== undefined && { detectionsPerImage: options.maxDetections }),
+      ...(options.preNmsTopN !== undefined && { preNmsTopN: options.preNmsTopN }),
+    });
+    return toImageDetections(det.boxes, det.scores, det.labels, prepared.resized, prepared.original, classNames);
+  }
+
+  return {
+    model,
+    classNames,
+    detect,
+    dispose() {
+      if (!disposed) model.dispose();
+      disposed = true;
+    },
+  };
+}
+
+/**
+ * Network-input `xyxy` boxes → image pixels, as the official evaluation does: `BoxList.resize` to the original
+ * size (one ratio when both agree, else per axis; float32), then `convert('xywh')` with the `+1` width.
+ * Sorted by score, highest first (stable). `labels` are official (1-based).
+ */
+export function toImageDetections(
+  boxes: Float32Array,
+  scores: Float32Array,
+  labels: Int32Array,
+  resized: { height: number; width: number },
+  original: { height: number; width: number },
+  classNames: readonly string[],
+): Detection[] {
+  const rw = f32(original.width / resized.width);
+  const rh = f32(original.height / resized.height);
+  const out: Detection[] = [];
+  for (let i = 0; i < scores.length; i++) {
+    const x1 = f32(boxes[4 * i]! * rw);
+    const y1 = f32(boxes[4 * i + 1]! * rh);
+    const x2 = f32(boxes[4 * i + 2]! * rw);
+    const y2 = f32(boxes[4 * i + 3]! * rh);
+    const label = labels[i]! - 1;
+    out.push({ box: [x1, y1, f32(f32(x2 - x1) + 1), f32(f32(y2 - y1) + 1)], score: scores[i]!, label, className: classNames[label] ?? `class ${label}` });
+  }
+  return out.map((d, i) => [d, i] as const).sort((a, b) => b[0].score - a[0].score || a[1] - b[1]).map(([d]) => d);
+}
