@@ -1,0 +1,516 @@
+/**
+ * The page: controls, image sources and drawing. All tfjs work happens in the worker (worker.ts); the page
+ * sends pixels and draws what comes back, so it stays responsive while a network builds or runs.
+ */
+import { WorkerClient, WorkerError } from './client.js';
+import { type DrawOptions, drawResult } from './draw.js';
+import type { BackendAttempt, BackendName, ModelInfo, Pixels, RunOutput, TaskMenuEntry, WeightsSource } from './protocol.js';
+import type { WeightsInfo } from './recognise.js';
+import { BUNDLED_WEIGHTS, SAMPLES, SAMPLE_CREDIT } from './catalog.js';
+import type { TaskId, TaskResult } from './tasks/types.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const el = {
+  task: $<HTMLSelectElement>('task'),
+  preset: $<HTMLSelectElement>('preset'),
+  presetNote: $('preset-note'),
+  backends: $('backends'),
+  activeBackend: $('active-backend'),
+  isolation: $('isolation'),
+  weightsFile: $<HTMLInputElement>('weights-file'),
+  weightsUrl: $<HTMLInputElement>('weights-url'),
+  weightsUrlLoad: $<HTMLButtonElement>('weights-url-load'),
+  weightsBundled: $<HTMLButtonElement>('weights-bundled'),
+  weightsClear: $<HTMLButtonElement>('weights-clear'),
+  weightsInfo: $('weights-info'),
+  sample: $<HTMLSelectElement>('sample'),
+  sampleCredit: $('sample-credit'),
+  imageFile: $<HTMLInputElement>('image-file'),
+  webcam: $<HTMLButtonElement>('webcam'),
+  live: $<HTMLInputElement>('live'),
+  heatmapJoint: $<HTMLSelectElement>('heatmap-joint'),
+  opacity: $<HTMLInputElement>('opacity'),
+  topk: $<HTMLInputElement>('topk'),
+  run: $<HTMLButtonElement>('run'),
+  status: $('status'),
+  error: $('error'),
+  output: $<HTMLCanvasElement>('output'),
+  modelInfo: $('model-info'),
+  timings: $<HTMLTableElement>('timings'),
+  memory: $('memory'),
+  results: $('results'),
+  video: $<HTMLVideoElement>('video'),
+};
+
+/** The current input frame, kept apart from the output canvas so overlays never feed back into the network. */
+const source = document.createElement('canvas');
+const sourceCtx = source.getContext('2d', { willReadFrequently: true })!;
+const outCtx = el.output.getContext('2d')!;
+
+interface AppState {
+  backends: BackendAttempt[];
+  backend: BackendName | null;
+  weights: WeightsInfo | null;
+  model: ModelInfo | null;
+  lastRun: RunOutput | null;
+  lastError: string | null;
+  runs: number;
+  box: [number, number, number, number] | null;
+  inputLabel: string;
+}
+const app: AppState = { backends: [], backend: null, weights: null, model: null, lastRun: null, lastError: null, runs: 0, box: null, inputLabel: '' };
+
+/** A small handle for tests and the console: state, and the exact pixels the last run used. */
+(window as unknown as { playground: unknown }).playground = {
+  state: app,
+  inputPixels: () => {
+    const d = sourceCtx.getImageData(0, 0, source.width, source.height);
+    return { width: d.width, height: d.height, data: Array.from(d.data) };
+  },
+};
+
+let TASK_MENU: TaskMenuEntry[] = [];
+
+const client = new WorkerClient((message) => showError(message));
+
+function setBusy(busy: boolean, message?: string): void {
+  document.body.dataset.state = busy ? 'busy' : 'idle';
+  el.run.disabled = busy || source.width === 0;
+  if (message) el.status.textContent = message;
+}
+
+function showError(message: string | null): void {
+  app.lastError = message;
+  el.error.hidden = !message;
+  el.error.textContent = message ?? '';
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof WorkerError) return `${e.kind}: ${e.message}`;
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+/** Runs one step with the busy flag up and its error (if any) shown in the page, not thrown. */
+async function step<T>(message: string, fn: () => Promise<T>): Promise<T | undefined> {
+  setBusy(true, message);
+  try {
+    const v = await fn();
+    showError(null);
+    return v;
+  } catch (e) {
+    showError(errorText(e));
+    return undefined;
+  } finally {
+    setBusy(false);
+  }
+}
+
+// ---------------------------------------------------------------- task and preset
+
+function currentTask(): TaskId {
+  return el.task.value as TaskId;
+}
+
+function fillPresets(): void {
+  const task = TASK_MENU.find((t) => t.id === currentTask())!;
+  el.preset.replaceChildren(...task.presets.map((p) => new Option(p.heavy ? `${p.label} (full size)` : p.label, p.id)));
+  updatePresetNote();
+}
+
+function updatePresetNote(): void {
+  const task = TASK_MENU.find((t) => t.id === currentTask())!;
+  const preset = task.presets.find((p) => p.id === el.preset.value);
+  el.presetNote.textContent = preset?.heavy ? 'Full-size official network: slow on cpu and wasm, and it needs memory.' : '';
+  el.weightsBundled.disabled = !bundledFor(currentTask(), el.preset.value);
+  el.weightsBundled.title = bundledFor(currentTask(), el.preset.value)?.url ?? 'no bundled weights for this preset';
+}
+
+function bundledFor(task: TaskId, preset: string) {
+  return BUNDLED_WEIGHTS.find((w) => w.task === task && w.preset === preset);
+}
+
+async function configure(): Promise<void> {
+  const task = currentTask();
+  const preset = el.preset.value;
+  const info = await step(`Building ${task} / ${preset}…`, () => client.call('configure', { task, preset }));
+  app.model = info ?? null;
+  renderModel();
+  if (info) el.status.textContent = `Ready: ${task} / ${preset} on ${app.backend}.`;
+}
+
+function renderModel(): void {
+  const m = app.model;
+  if (!m) {
+    el.modelInfo.textContent = 'not built (see the error above)';
+    return;
+  }
+  el.modelInfo.textContent = [
+    `${m.task} / ${m.preset}`,
+    `parameters: ${m.parameters.toLocaleString('en')}`,
+    m.inputSize ? `input: ${m.inputSize[0]}x${m.inputSize[1]}` : '',
+    `weights: ${m.random ? 'RANDOM INITIALISATION (outputs are meaningless)' : m.weights}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  el.modelInfo.dataset.random = String(m.random);
+}
+
+// ---------------------------------------------------------------- backends
+
+function renderBackends(): void {
+  el.backends.replaceChildren(
+    ...app.backends.map((a) => {
+      const li = document.createElement('li');
+      li.className = a.ok ? 'available' : 'unavailable';
+      li.dataset.backend = a.name;
+      const input = document.createElement('input');
+      Object.assign(input, { type: 'radio', name: 'backend', value: a.name, disabled: !a.ok, checked: a.name === app.backend, id: `backend-${a.name}` });
+      input.addEventListener('change', () => void switchBackend(a.name));
+      const label = document.createElement('label');
+      label.className = 'inline';
+      label.htmlFor = input.id;
+      label.textContent = ` ${a.name} — ${a.ok ? 'available' : 'unavailable'}`;
+      const reason = document.createElement('span');
+      reason.className = 'reason';
+      reason.textContent = a.reason;
+      li.append(input, label, reason);
+      return li;
+    }),
+  );
+  el.activeBackend.textContent = `backend: ${app.backend ?? 'none'}`;
+  el.activeBackend.dataset.backend = app.backend ?? '';
+}
+
+async function switchBackend(name: BackendName): Promise<void> {
+  const r = await step(`Switching to ${name}…`, () => client.call('setBackend', { name }));
+  if (r) app.backend = r.name;
+  renderBackends();
+  await configure();
+}
+
+// ---------------------------------------------------------------- weights
+
+async function loadWeights(source: WeightsSource, transfer: Transferable[] = []): Promise<void> {
+  const info = await step('Reading weights…', () => client.call('loadWeights', { source }, transfer));
+  if (info) {
+    app.weights = info;
+    renderWeights();
+    const fits = info.task === null || info.task === currentTask();
+    if (info.task && !fits) {
+      showError(`These weights are for ${info.task} (${info.architecture}), not ${currentTask()}: choose the ${info.task} task and a matching preset.`);
+      return;
+    }
+  } else {
+    // the worker keeps its previous weights when reading fails
+    renderWeights();
+    return;
+  }
+  const error = app.lastError;
+  await configure();
+  if (error && !app.lastError) showError(error);
+}
+
+function renderWeights(): void {
+  const w = app.weights;
+  if (!w) {
+    el.weightsInfo.textContent = 'No weights: random initialisation.';
+    el.weightsInfo.dataset.loaded = 'false';
+    return;
+  }
+  el.weightsInfo.dataset.loaded = 'true';
+  el.weightsInfo.textContent = [
+    `${w.name} (${w.format}, ${(w.bytes / 1e6).toFixed(2)} MB)`,
+    `recognised: ${w.architecture}`,
+    `${w.keys} keys, ${w.parameters.toLocaleString('en')} parameters`,
+    ...w.sample.map((s) => `  ${s.key} [${s.shape.join(', ')}]`),
+    w.keys > w.sample.length ? '  …' : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+async function weightsFromFiles(files: FileList): Promise<void> {
+  const list = [...files];
+  const json = list.find((f) => f.name.endsWith('.json'));
+  if (json) {
+    const shards: Record<string, ArrayBuffer> = {};
+    for (const f of list) if (f !== json) shards[f.name] = await f.arrayBuffer();
+    const modelJson = await json.arrayBuffer();
+    await loadWeights({ kind: 'tfjs', name: json.name, modelJson, shards }, [modelJson, ...Object.values(shards)]);
+    return;
+  }
+  if (list.length !== 1) {
+    showError(`Choose one checkpoint file (or a model.json with its shards); found ${list.length} files without a model.json.`);
+    return;
+  }
+  const bytes = await list[0]!.arrayBuffer();
+  await loadWeights({ kind: 'bytes', name: list[0]!.name, bytes }, [bytes]);
+}
+
+// ---------------------------------------------------------------- input
+
+function setSource(image: CanvasImageSource, width: number, height: number, label: string): void {
+  source.width = width;
+  source.height = height;
+  sourceCtx.drawImage(image, 0, 0, width, height);
+  el.output.width = width;
+  el.output.height = height;
+  app.box = null;
+  app.lastRun = null;
+  app.inputLabel = label;
+  redraw();
+  el.run.disabled = document.body.dataset.state === 'busy';
+}
+
+async function loadImage(url: string, label: string): Promise<void> {
+  const img = new Image();
+  img.src = url;
+  await img.decode();
+  setSource(img, img.naturalWidth, img.naturalHeight, label);
+}
+
+let stream: MediaStream | null = null;
+
+async function toggleWebcam(): Promise<void> {
+  if (stream) {
+    for (const t of stream.getTracks()) t.stop();
+    stream = null;
+    el.live.checked = false;
+    el.live.disabled = true;
+    el.webcam.textContent = 'Webcam';
+    return;
+  }
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+  } catch (e) {
+    showError(`Webcam: ${errorText(e)}`);
+    return;
+  }
+  el.video.srcObject = stream;
+  await el.video.play();
+  el.webcam.textContent = 'Stop webcam';
+  el.live.disabled = false;
+  captureFrame();
+}
+
+function captureFrame(): void {
+  setSource(el.video, el.video.videoWidth, el.video.videoHeight, 'webcam');
+}
+
+// ---------------------------------------------------------------- run and draw
+
+function drawOptions(): DrawOptions {
+  return { heatmapJoint: Number(el.heatmapJoint.value), maskOpacity: Number(el.opacity.value) };
+}
+
+function redraw(): void {
+  drawResult(outCtx, source, app.lastRun?.result ?? null, drawOptions());
+  if (app.box && !app.lastRun) {
+    outCtx.strokeStyle = '#ffd400';
+    outCtx.lineWidth = 2;
+    outCtx.strokeRect(...app.box);
+  }
+}
+
+function pixels(): Pixels {
+  const d = sourceCtx.getImageData(0, 0, source.width, source.height);
+  return { width: d.width, height: d.height, data: d.data };
+}
+
+async function run(): Promise<void> {
+  if (source.width === 0) return;
+  const px = pixels();
+  const out = await step(`Running ${currentTask()} on ${app.backend}…`, () =>
+    client.call('run', { pixels: px, options: { box: app.box ?? undefined, topK: Number(el.topk.value) || 5 } }, [px.data.buffer]),
+  );
+  if (!out) return;
+  app.lastRun = out;
+  app.model = out.model;
+  app.backend = out.backend;
+  app.runs++;
+  renderModel();
+  renderBackends();
+  redraw();
+  renderRun(out);
+  fillHeatmapJoints(out.result);
+  el.status.textContent = `Done: ${out.model.task} / ${out.model.preset} on ${out.backend}${out.model.random ? ' (random initialisation)' : ''}.`;
+  document.body.dataset.runs = String(app.runs);
+}
+
+/** The heatmap menu lists the joints of the last pose result (COCO-17, MPII-16 or a custom set). */
+function fillHeatmapJoints(r: TaskResult): void {
+  if (r.kind !== 'pose') return;
+  const names = r.keypoints.map((k) => k.name).join();
+  if (el.heatmapJoint.dataset.names === names) return;
+  const keep = el.heatmapJoint.value;
+  el.heatmapJoint.replaceChildren(new Option('none', '-1'), new Option('all joints', '-2'), ...r.keypoints.map((k, i) => new Option(`${i}: ${k.name}`, String(i))));
+  el.heatmapJoint.value = Number(keep) < r.keypoints.length ? keep : '-1';
+  el.heatmapJoint.dataset.names = names;
+}
+
+function renderRun(out: RunOutput): void {
+  const t = out.timings;
+  const rows: [string, number][] = [['preprocess', t.preprocess], ['network', t.network], ['decode', t.decode], ['total', t.preprocess + t.network + t.decode]];
+  el.timings.replaceChildren(...rows.map(([k, v]) => {
+    const tr = document.createElement('tr');
+    tr.innerHTML = `<td>${k}</td><td>${v.toFixed(1)}</td>`;
+    return tr;
+  }));
+  const m = out.memory;
+  el.memory.textContent = [
+    `${m.numTensors} tensors`,
+    `${(m.numBytes / 1e6).toFixed(2)} MB`,
+    m.numBytesInGPU !== undefined ? `${(m.numBytesInGPU / 1e6).toFixed(2)} MB in GPU textures` : '',
+  ].filter(Boolean).join('\n');
+  el.results.replaceChildren(resultView(out.result));
+}
+
+function resultView(r: TaskResult): HTMLElement {
+  const div = document.createElement('div');
+  switch (r.kind) {
+    case 'pose':
+      div.innerHTML = `<table><tr><th>joint</th><th>x</th><th>y</th><th>score</th></tr>${r.keypoints
+        .map((k) => `<tr><td>${k.name}</td><td>${k.x.toFixed(1)}</td><td>${k.y.toFixed(1)}</td><td>${k.score.toFixed(3)}</td></tr>`)
+        .join('')}</table>`;
+      break;
+    case 'classification':
+      div.innerHTML = r.top
+        .map((c) => `<div>${(c.probability * 100).toFixed(1)}% ${escapeHtml(c.name)} <span class="bar" style="width:${Math.round(c.probability * 200)}px"></span></div>`)
+        .join('');
+      break;
+    case 'segmentation':
+      div.className = 'legend';
+      div.innerHTML = r.classes
+        .map((name, i) => ({ name, i, c: r.palette[i]!, f: r.coverage[i] ?? 0 }))
+        .filter((x) => x.f > 0)
+        .sort((a, b) => b.f - a.f)
+        .map((x) => `<div><span class="swatch" style="background:rgb(${x.c.join(',')})"></span>${escapeHtml(x.name)} ${(x.f * 100).toFixed(1)}%</div>`)
+        .join('');
+      break;
+    case 'detection':
+      div.innerHTML = r.boxes.length
+        ? `<table><tr><th>label</th><th>score</th><th>box (x, y, w, h)</th></tr>${r.boxes
+            .map((b) => `<tr><td>${escapeHtml(b.label)}</td><td>${b.score.toFixed(3)}</td><td>${[b.x, b.y, b.width, b.height].map((v) => v.toFixed(0)).join(', ')}</td></tr>`)
+            .join('')}</table>`
+        : 'no boxes above the score threshold';
+      break;
+    case 'face':
+      div.textContent = `${r.landmarks.length} landmarks in box [${r.box.map((v) => v.toFixed(0)).join(', ')}]`;
+      break;
+  }
+  return div;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+// ---------------------------------------------------------------- pose box by dragging
+
+let dragStart: [number, number] | null = null;
+function imagePoint(e: MouseEvent): [number, number] {
+  const r = el.output.getBoundingClientRect();
+  return [((e.clientX - r.left) * el.output.width) / r.width, ((e.clientY - r.top) * el.output.height) / r.height];
+}
+el.output.addEventListener('mousedown', (e) => (dragStart = imagePoint(e)));
+el.output.addEventListener('mouseup', (e) => {
+  if (!dragStart) return;
+  const [x0, y0] = dragStart;
+  const [x1, y1] = imagePoint(e);
+  dragStart = null;
+  if (Math.abs(x1 - x0) < 8 || Math.abs(y1 - y0) < 8) return;
+  app.box = [Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0)];
+  app.lastRun = null;
+  redraw();
+});
+el.output.addEventListener('dblclick', () => {
+  app.box = null;
+  app.lastRun = null;
+  redraw();
+});
+
+// ---------------------------------------------------------------- wiring
+
+el.task.addEventListener('change', () => {
+  fillPresets();
+  app.lastRun = null;
+  redraw();
+  void configure();
+});
+el.preset.addEventListener('change', () => {
+  updatePresetNote();
+  void configure();
+});
+el.weightsFile.addEventListener('change', () => {
+  if (el.weightsFile.files?.length) void weightsFromFiles(el.weightsFile.files).finally(() => (el.weightsFile.value = ''));
+});
+el.weightsUrlLoad.addEventListener('click', () => {
+  const raw = el.weightsUrl.value.trim();
+  if (!raw) return showError('Paste a URL to a checkpoint first.');
+  void loadWeights({ kind: 'url', url: new URL(raw, document.baseURI).href });
+});
+el.weightsBundled.addEventListener('click', () => {
+  const b = bundledFor(currentTask(), el.preset.value);
+  if (b) void loadWeights({ kind: 'url', url: new URL(b.url, document.baseURI).href });
+});
+el.weightsClear.addEventListener('click', async () => {
+  await step('Dropping weights…', () => client.call('clearWeights', {}));
+  app.weights = null;
+  renderWeights();
+  await configure();
+});
+el.sample.addEventListener('change', () => void loadImage(el.sample.value, el.sample.selectedOptions[0]!.text).catch((e) => showError(errorText(e))));
+el.imageFile.addEventListener('change', () => {
+  const f = el.imageFile.files?.[0];
+  if (!f) return;
+  const url = URL.createObjectURL(f);
+  void loadImage(url, f.name)
+    .catch(() => showError(`Could not decode ${f.name} as an image.`))
+    .finally(() => URL.revokeObjectURL(url));
+});
+el.webcam.addEventListener('click', () => void toggleWebcam());
+el.live.addEventListener('change', () => void liveLoop());
+el.heatmapJoint.addEventListener('change', redraw);
+el.opacity.addEventListener('input', redraw);
+el.run.addEventListener('click', () => {
+  if (stream) captureFrame();
+  void run();
+});
+
+/** Webcam live mode: capture and run back to back while the box is ticked (one frame in flight at a time). */
+async function liveLoop(): Promise<void> {
+  while (el.live.checked && stream) {
+    captureFrame();
+    await run();
+    await new Promise((r) => requestAnimationFrame(r));
+  }
+}
+
+async function start(): Promise<void> {
+  el.isolation.textContent = crossOriginIsolated ? 'cross-origin isolated: wasm threads allowed' : 'not cross-origin isolated: wasm runs single-threaded';
+  el.sample.replaceChildren(...SAMPLES.map((s) => new Option(`${s.file} (${s.width}x${s.height})`, `samples/${s.file}`)));
+  el.sampleCredit.textContent = SAMPLE_CREDIT;
+  const params = new URLSearchParams(location.search);
+  const wantedBackend = params.get('backend') as BackendName | null;
+  const init = await step('Probing backends…', () => client.call('init', { wasmPath: new URL('./wasm/', document.baseURI).href }));
+  app.backends = init?.attempts ?? [];
+  TASK_MENU = init?.tasks ?? [];
+  el.task.replaceChildren(...TASK_MENU.map((t) => new Option(t.label, t.id)));
+  const wantedTask = params.get('task');
+  if (wantedTask && TASK_MENU.some((t) => t.id === wantedTask)) el.task.value = wantedTask;
+  fillPresets();
+  const wantedPreset = params.get('preset');
+  if (wantedPreset && [...el.preset.options].some((o) => o.value === wantedPreset)) el.preset.value = wantedPreset;
+  updatePresetNote();
+  app.backend = app.backends.find((a) => a.ok)?.name ?? null;
+  if (wantedBackend && app.backends.some((a) => a.name === wantedBackend && a.ok)) {
+    const r = await step(`Switching to ${wantedBackend}…`, () => client.call('setBackend', { name: wantedBackend }));
+    if (r) app.backend = r.name;
+  }
+  renderBackends();
+  await loadImage(el.sample.value, el.sample.selectedOptions[0]!.text).catch((e) => showError(errorText(e)));
+  await configure();
+  document.body.dataset.ready = 'true';
+}
+
+void start();

@@ -1,0 +1,14 @@
+import { classificationTask } from './classification.js';
+import { poseTask } from './pose.js';
+import type { TaskDefinition, TaskId } from './types.js';
+
+export type * from './types.js';
+
+/** Every task the playground offers, in menu order. */
+export const TASKS: readonly TaskDefinition[] = [poseTask, classificationTask];
+
+export function taskById(id: TaskId): TaskDefinition {
+  const t = TASKS.find((x) => x.id === id);
+  if (!t) throw new Error(`unknown task "${id}"; expected one of ${TASKS.map((x) => x.id).join(', ')}`);
+  return t;
+}

@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { applyAffine, imageToTensor } from '@hrnetjs/core';
+import {
+  POSE_PRESETS,
+  PoseEstimator,
+  boxToCenterScale,
+  createPoseModel,
+  cropPersons,
+  getAffineTransform,
+  getFinalPreds,
+  keypointSetFor,
+  preprocessCrops,
+} from '@hrnetjs/head-pose';
+import poseSmallYaml from '../configs/pose_small.yaml?raw';
+import { download, loadInto, now } from './common.js';
+import type { PoseResult, TaskDefinition, TaskRunner } from './types.js';
+
+const SMALL = 'small';
+
+function modelConfig(preset: string): string {
+  return preset === SMALL ? poseSmallYaml : preset;
+}
+
+/**
+ * Top-down pose on one person box (the whole image unless a box is drawn), through the head's own
+ * pipeline pieces so each stage can be timed: crop + normalise, network (with the official flip test),
+ * `getFinalPreds` decoding. The same numbers as `PoseEstimator.estimatePoses` for the same box.
+ */
+export const poseTask: TaskDefinition = {
+  id: 'pose',
+  label: 'Pose (top-down keypoints)',
+  presets: [
+    { id: SMALL, label: 'small (test config: branches 8/16/32/64, 96x128)' },
+    ...Object.keys(POSE_PRESETS).map((id) => ({ id, label: id, heavy: true })),
+  ],
+  create(preset, weights): TaskRunner {
+    const model = loadInto(createPoseModel(modelConfig(preset)), weights);
+    const keypoints = keypointSetFor(model.poseConfig.dataset);
+    if (!keypoints) throw new Error(`pose preset ${preset}: no keypoint set for dataset ${model.poseConfig.dataset}`);
+    const estimator = new PoseEstimator(model, keypoints, { flipTest: true, shiftHeatmap: true, roundCrop: true, decode: {} });
+    const [iw, ih] = estimator.inputSize;
+    return {
+      model,
+      inputSize: [iw, ih],
+      async run(pixels, ctx, clock = now) {
+        const t0 = clock();
+        const box = ctx.box ?? [0, 0, pixels.width, pixels.height];
+        const person = boxToCenterScale(box, iw / ih);
+        const input = tf.tidy(() => preprocessCrops(cropPersons(imageToTensor(pixels), [person], estimator.inputSize)));
+        await input.data(); // finish the GPU work here so it is timed as preprocessing
+        const t1 = clock();
+        const heatmaps = tf.tidy(() => estimator.heatmaps(input));
+        input.dispose();
+        const [, h, w, k] = heatmaps.shape;
+        const data = await download(heatmaps);
+        const t2 = clock();
+        const { preds, maxvals } = getFinalPreds({ data, shape: [1, h, w, k] }, [person.center], [person.scale]);
+        const result: PoseResult = {
+          kind: 'pose',
+          box: [...box] as PoseResult['box'],
+          keypoints: keypoints.names.map((name, j) => ({ name, x: preds[j * 2]!, y: preds[j * 2 + 1]!, score: maxvals[j]! })),
+          skeleton: keypoints.skeleton.map(([a, b]) => [a, b]),
+          heatmaps: { width: w, height: h, joints: k, data, toImage: getAffineTransform(person.center, person.scale, 0, [w, h], true) },
+        };
+        return { result, timings: { preprocess: t1 - t0, network: t2 - t1, decode: clock() - t2 } };
+      },
+      dispose: () => model.dispose(),
+    };
+  },
+};
+
+/** Heatmap pixel → image pixel (for drawing). */
+export const heatmapToImage = applyAffine;

@@ -1,0 +1,82 @@
+import type { Module, StateDict } from '@hrnetjs/core';
+import type { Pixels } from '../protocol.js';
+
+export type TaskId = 'pose' | 'segmentation' | 'detection' | 'face' | 'classification';
+
+/** Milliseconds per stage of one run. `network` includes reading the output back (that is when the GPU finishes). */
+export interface StageTimings {
+  preprocess: number;
+  network: number;
+  decode: number;
+}
+
+export interface PoseResult {
+  kind: 'pose';
+  keypoints: { name: string; x: number; y: number; score: number }[];
+  skeleton: [number, number][];
+  box: [number, number, number, number];
+  /** Heatmaps of the person, `[h, w, K]` row-major, and the map from heatmap pixels to image pixels. */
+  heatmaps: { width: number; height: number; joints: number; data: Float32Array; toImage: [number, number, number, number, number, number] };
+}
+
+export interface ClassificationResult {
+  kind: 'classification';
+  top: { index: number; name: string; probability: number }[];
+}
+
+export interface SegmentationResult {
+  kind: 'segmentation';
+  /** Label per pixel at mask resolution, row-major. */
+  width: number;
+  height: number;
+  labels: Uint8Array;
+  classes: string[];
+  /** RGB per class. */
+  palette: [number, number, number][];
+  /** Fraction of the mask each class covers (for the legend). */
+  coverage: number[];
+}
+
+export interface DetectionResult {
+  kind: 'detection';
+  boxes: { x: number; y: number; width: number; height: number; label: string; score: number }[];
+}
+
+export interface FaceResult {
+  kind: 'face';
+  box: [number, number, number, number];
+  landmarks: { x: number; y: number; score: number }[];
+}
+
+export type TaskResult = PoseResult | ClassificationResult | SegmentationResult | DetectionResult | FaceResult;
+
+export interface RunContext {
+  box?: [number, number, number, number];
+  topK?: number;
+}
+
+/** A built network ready to run on pixels. Works the same in the worker and in Node (tests). */
+export interface TaskRunner {
+  readonly model: Module<never, unknown>;
+  readonly inputSize: [number, number] | null;
+  run(pixels: Pixels, ctx: RunContext, clock?: () => number): Promise<{ result: TaskResult; timings: StageTimings }>;
+  dispose(): void;
+}
+
+export interface PresetDef {
+  id: string;
+  label: string;
+  /** Heavy presets (full official sizes) are slow on cpu: the UI says so. */
+  heavy?: boolean;
+}
+
+export interface TaskDefinition {
+  id: TaskId;
+  label: string;
+  presets: PresetDef[];
+  /**
+   * Build the network for a preset and load `weights` strictly (null: keep the random initialisation).
+   * Throws the package's typed error when the weights do not fit.
+   */
+  create(preset: string, weights: StateDict | null): TaskRunner;
+}

@@ -1,0 +1,188 @@
+/// <reference lib="webworker" />
+/**
+ * The inference worker: owns tfjs, the backend, the weights and the network, so the page never blocks while
+ * a model builds or runs. Requests are handled strictly one after another (see protocol.ts).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  type BackendAttempt,
+  type BackendName,
+  type StateDict,
+  CheckpointError,
+  detectCheckpointFormat,
+  loadCheckpoint,
+  loadCheckpointAsync,
+  loadTfjsWeights,
+  selectBackend,
+} from '@hrnetjs/core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { ModelInfo, RequestMessage, Requests, Responses, ResponseMessage, WeightsSource } from './protocol.js';
+import { describeWeights, type WeightsInfo } from './recognise.js';
+import { TASKS, taskById } from './tasks/index.js';
+import type { TaskId, TaskRunner } from './tasks/types.js';
+
+const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+interface State {
+  wasmPath: string;
+  weights: { sd: StateDict; info: WeightsInfo } | null;
+  task: TaskId | null;
+  preset: string | null;
+  runner: TaskRunner | null;
+  model: ModelInfo | null;
+}
+const state: State = { wasmPath: '', weights: null, task: null, preset: null, runner: null, model: null };
+
+function dropModel(): void {
+  state.runner?.dispose();
+  state.runner = null;
+  state.model = null;
+}
+
+/** Tries each backend alone (selectBackend reports why one fails), then leaves the first that works active. */
+async function probe(): Promise<BackendAttempt[]> {
+  const attempts: BackendAttempt[] = [];
+  for (const name of BACKENDS) {
+    try {
+      const choice = await selectBackend(name, { wasmPaths: state.wasmPath });
+      attempts.push(choice.attempts.at(-1)!);
+    } catch {
+      // BackendError: the attempt list is in the message; try again for the structured reason
+      const r = await selectBackend([name, 'cpu'], { wasmPaths: state.wasmPath }).catch(() => null);
+      attempts.push(r?.attempts.find((a) => a.name === name) ?? { name, ok: false, reason: 'failed to initialise' });
+    }
+  }
+  const best = attempts.find((a) => a.ok);
+  if (best) await selectBackend(best.name, { wasmPaths: state.wasmPath });
+  return attempts;
+}
+
+async function readWeights(source: WeightsSource): Promise<{ sd: StateDict; info: WeightsInfo }> {
+  if (source.kind === 'tfjs') {
+    const sd = loadTfjsWeights(source.modelJson, Object.values(source.shards).length ? orderShards(source) : []);
+    return { sd, info: describeWeights(source.name, 'tfjs-model-json', totalBytes(source), sd) };
+  }
+  if (source.kind === 'url') {
+    const response = await fetch(source.url).catch((e: Error) => {
+      throw new CheckpointError(`could not fetch ${source.url}: ${e.message}`);
+    });
+    if (!response.ok) throw new CheckpointError(`could not fetch ${source.url}: HTTP ${response.status} ${response.statusText}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const format = detectCheckpointFormat(bytes);
+    // a model.json names its shards relative to itself
+    const sd = await loadCheckpointAsync(bytes, {
+      fetchShard: async (path) => {
+        const r = await fetch(new URL(path, source.url));
+        if (!r.ok) throw new CheckpointError(`could not fetch shard ${path} of ${source.url}: HTTP ${r.status}`);
+        return r.arrayBuffer();
+      },
+    });
+    const name = decodeURIComponent(new URL(source.url).pathname.split('/').pop() || source.url);
+    return { sd, info: describeWeights(name, format ?? 'unknown', bytes.byteLength, sd) };
+  }
+  const bytes = new Uint8Array(source.bytes);
+  const sd = loadCheckpoint(bytes);
+  return { sd, info: describeWeights(source.name, detectCheckpointFormat(bytes) ?? 'unknown', bytes.byteLength, sd) };
+}
+
+function totalBytes(source: Extract<WeightsSource, { kind: 'tfjs' }>): number {
+  return source.modelJson.byteLength + Object.values(source.shards).reduce((a, b) => a + b.byteLength, 0);
+}
+
+/** Shards in the order the manifest lists them, matched by file name (a folder picker gives bare names). */
+function orderShards(source: Extract<WeightsSource, { kind: 'tfjs' }>): ArrayBuffer[] {
+  const manifest = JSON.parse(new TextDecoder().decode(source.modelJson)) as { weightsManifest?: { paths: string[] }[] };
+  const paths = (manifest.weightsManifest ?? []).flatMap((g) => g.paths);
+  return paths.map((p) => {
+    const base = p.split('/').pop()!;
+    const shard = source.shards[p] ?? source.shards[base];
+    if (!shard) {
+      throw new CheckpointError(`model.json lists shard "${p}" but it was not among the files given (${Object.keys(source.shards).join(', ') || 'none'})`);
+    }
+    return shard;
+  });
+}
+
+function ensureModel(): { runner: TaskRunner; model: ModelInfo } {
+  if (state.runner && state.model) return { runner: state.runner, model: state.model };
+  if (!state.task || !state.preset) throw new Error('no task chosen');
+  const def = taskById(state.task);
+  const runner = def.create(state.preset, state.weights?.sd ?? null);
+  state.runner = runner;
+  state.model = {
+    task: state.task,
+    preset: state.preset,
+    parameters: runner.model.numParameters(),
+    weights: state.weights ? state.weights.info.name : 'random initialisation',
+    random: !state.weights,
+    inputSize: runner.inputSize,
+  };
+  return { runner, model: state.model };
+}
+
+const handlers: { [T in keyof Requests]: (p: Requests[T]) => Promise<Responses[T]> } = {
+  async init({ wasmPath }) {
+    state.wasmPath = wasmPath;
+    setWasmPaths(wasmPath);
+    return { attempts: await probe(), tasks: TASKS.map((t) => ({ id: t.id, label: t.label, presets: t.presets })) };
+  },
+  async probe() {
+    return { attempts: await probe() };
+  },
+  async setBackend({ name }) {
+    dropModel(); // weights live on the old backend: rebuild on the new one at the next run
+    const choice = await selectBackend(name, { wasmPaths: state.wasmPath });
+    return { name: choice.name, reason: choice.reason };
+  },
+  async loadWeights({ source }) {
+    const w = await readWeights(source);
+    state.weights = w;
+    dropModel();
+    return w.info;
+  },
+  async clearWeights() {
+    state.weights = null;
+    dropModel();
+    return null;
+  },
+  async configure({ task, preset }) {
+    if (task !== state.task || preset !== state.preset) dropModel();
+    state.task = task;
+    state.preset = preset;
+    try {
+      return ensureModel().model;
+    } catch (e) {
+      dropModel();
+      throw e;
+    }
+  },
+  async run({ pixels, options }) {
+    const { runner, model } = ensureModel();
+    const { result, timings } = await runner.run(pixels, options);
+    const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+    return {
+      result,
+      timings,
+      memory: { numTensors: m.numTensors, numBytes: m.numBytes, numBytesInGPU: m.numBytesInGPU },
+      backend: tf.getBackend() as BackendName,
+      model,
+    };
+  },
+};
+
+let queue: Promise<unknown> = Promise.resolve();
+
+self.onmessage = (event: MessageEvent<RequestMessage>) => {
+  const { id, type, payload } = event.data;
+  queue = queue.then(async () => {
+    let reply: ResponseMessage;
+    try {
+      const value = await (handlers[type] as (p: unknown) => Promise<unknown>)(payload);
+      reply = { id, ok: true, value };
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      reply = { id, ok: false, error: { name: err.name, message: err.message } };
+    }
+    (self as unknown as Worker).postMessage(reply);
+  });
+};

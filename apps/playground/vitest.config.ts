@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+import { workspaceAliases } from '../../vitest.shared';
+
+export default defineConfig({
+  resolve: { alias: workspaceAliases },
+  test: {
+    include: ['test/**/*.test.ts'],
+    // one browser, one server, tests in order: the machine has 2 cores
+    fileParallelism: false,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+  },
+});
