@@ -1,0 +1,191 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InputError, normalizeImageNet, resizeBilinear } from '@hrnetjs/core';
+import type { SegmentationNet } from './model.js';
+
+/** Test-time options of the official pipeline (`BaseDataset.multi_scale_inference`). */
+export interface InferenceOptions {
+  /** Scales (`TEST.SCALE_LIST`); the results of all scales are summed. Default `[1]`. */
+  scales?: number[];
+  /** Also run the mirrored image and average the logits (`TEST.FLIP_TEST`). Default false. */
+  flip?: boolean;
+  /**
+   * Sliding-window crop `[height, width]` (or one number for a square). Each scaled image is padded with
+   * black to at least this size and covered by overlapping crops, so memory depends on the crop, not the
+   * image. Default: none, the whole (scaled) image in one pass.
+   */
+  cropSize?: number | [number, number] | null;
+  /** Window step `[height, width]`; default ⌊2/3 · crop⌋ as the official code. Only with `cropSize`. */
+  stride?: number | [number, number];
+  /**
+   * Long side (pixels) that scale 1 maps to (`TEST.BASE_SIZE`, `multi_scale_aug`). Default: the image's
+   * own long side, so scale 1 keeps the size.
+   */
+  baseSize?: number;
+  /** Channel pairs to swap in the mirrored output (LIP's left/right parts); default from the preset's data set. */
+  flipPairs?: readonly (readonly [number, number])[];
+}
+
+function pair(v: number | [number, number], what: string): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  if (!p.every((x) => Number.isInteger(x) && x > 0)) {
+    throw new InputError(`${what}: expected a positive integer or [height, width] of positive integers, found ${JSON.stringify(v)}`);
+  }
+  return p;
+}
+
+/**
+ * Size after `multi_scale_aug`: the long side becomes `int(base·scale + 0.5)`, the short side keeps the
+ * aspect ratio (`int(short·long/longSide + 0.5)`). Sides that would round to 0 are kept at 1 (the
+ * official code would fail in cv2.resize there).
+ */
+export function scaledSize(height: number, width: number, scale: number, baseSize = Math.max(height, width)): [number, number] {
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new InputError(`scales: expected positive numbers, found ${scale}`);
+  const long = Math.max(1, Math.floor(baseSize * scale + 0.5));
+  if (height > width) return [long, Math.max(1, Math.floor((width * long) / height + 0.5))];
+  return [Math.max(1, Math.floor((height * long) / width + 0.5)), long];
+}
+
+/**
+ * `BaseDataset.inference` on one NHWC crop: logits of the model's test output upsampled (bilinear,
+ * `ALIGN_CORNERS` of the config) to the crop size, averaged with the un-mirrored logits of the mirrored
+ * crop when `flip`, then `exp` — what the official pipeline accumulates. `[1, h, w, classes]`.
+ */
+export function inferCrop(model: SegmentationNet<unknown>, crop: tf.Tensor4D, flip: boolean, flipPairs: readonly (readonly [number, number])[] = []): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, h, w] = crop.shape;
+    const ac = model.segConfig.alignCorners;
+    let pred: tf.Tensor4D = resizeBilinear(model.logits(crop), [h, w], ac);
+    if (flip) {
+      let flipped: tf.Tensor4D = resizeBilinear(model.logits(tf.reverse(crop, 2)), [h, w], ac);
+      if (flipPairs.length > 0) {
+        const perm = Array.from({ length: flipped.shape[3] }, (_, c) => c);
+        for (const [a, b] of flipPairs) [perm[a], perm[b]] = [b, a];
+        flipped = tf.gather(flipped, perm, 3);
+      }
+      pred = tf.mul(tf.add(pred, tf.reverse(flipped, 2)), 0.5);
+    }
+    return tf.exp(pred);
+  });
+}
+
+/** RGB 0–255 → ImageNet-normalised, as `input_transform`. */
+function normalize(x: tf.Tensor4D): tf.Tensor4D {
+  return normalizeImageNet(x) as tf.Tensor4D;
+}
+
+/**
+ * One scale of `multi_scale_inference` with sliding windows, accumulated on the host so that only one
+ * crop's activations live on the backend at a time. `image`: RGB 0–255 `[1, h, w, 3]` (padding with
+ * black before normalising is the official `padvalue = -mean/std` after it). Returns the window-averaged
+ * scores, row-major `[h, w, classes]`.
+ */
+async function slidingScores(
+  model: SegmentationNet<unknown>,
+  image: tf.Tensor4D,
+  crop: [number, number],
+  stride: [number, number],
+  flip: boolean,
+  flipPairs: readonly (readonly [number, number])[],
+): Promise<Float32Array> {
+  const [, height, width] = image.shape;
+  const k = model.numClasses;
+  // the canvas is the image padded (bottom/right) to at least one crop; windows start every `stride`
+  const H = Math.max(height, crop[0]);
+  const W = Math.max(width, crop[1]);
+  const rows = Math.ceil((H - crop[0]) / stride[0]) + 1;
+  const cols = Math.ceil((W - crop[1]) / stride[1]) + 1;
+  const acc = new Float32Array(height * width * k);
+  const count = new Uint16Array(height * width);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const h0 = r * stride[0];
+      const w0 = c * stride[1];
+      // the part of the window inside the real image (never empty: h0 < H and H = height unless one crop covers all)
+      const vh = Math.min(h0 + crop[0], height) - h0;
+      const vw = Math.min(w0 + crop[1], width) - w0;
+      const pred = tf.tidy(() => {
+        const part = tf.slice(image, [0, h0, w0, 0], [1, vh, vw, 3]);
+        const padded = normalize(tf.pad(part, [[0, 0], [0, crop[0] - vh], [0, crop[1] - vw], [0, 0]], 0) as tf.Tensor4D);
+        return tf.slice(inferCrop(model, padded, flip, flipPairs), [0, 0, 0, 0], [1, vh, vw, k]);
+      });
+      const values = (await pred.data()) as Float32Array;
+      pred.dispose();
+      for (let y = 0; y < vh; y++) {
+        const dst = ((h0 + y) * width + w0) * k;
+        const src = y * vw * k;
+        for (let i = 0; i < vw * k; i++) acc[dst + i]! += values[src + i]!;
+        const p = (h0 + y) * width + w0;
+        for (let x = 0; x < vw; x++) count[p + x]! += 1;
+      }
+    }
+  }
+  for (let p = 0, i = 0; p < count.length; p++) {
+    const n = count[p]!;
+    for (let j = 0; j < k; j++, i++) acc[i] = acc[i]! / n;
+  }
+  return acc;
+}
+
+/**
+ * The official `multi_scale_inference` on an RGB 0–255 `[H, W, 3]` image: per scale, resize (bilinear, as
+ * cv2.INTER_LINEAR), infer (whole image, or black-padded overlapping crops), resize the scores back to
+ * `H x W` (bilinear, `ALIGN_CORNERS`), and sum over scales. Returns `[H, W, classes]` scores (sums of
+ * exp-logits, the official `final_pred`; their argmax is the label map).
+ */
+export async function inferScores(model: SegmentationNet<unknown>, rgb: tf.Tensor3D, options: InferenceOptions = {}): Promise<tf.Tensor3D> {
+  const [height, width] = rgb.shape;
+  const scales = options.scales ?? [1];
+  if (!Array.isArray(scales) || scales.length === 0) throw new InputError(`scales: expected a non-empty list, found ${JSON.stringify(scales)}`);
+  const crop = options.cropSize == null ? null : pair(options.cropSize, 'cropSize');
+  const stride = crop
+    ? options.stride === undefined
+      ? ([Math.max(1, Math.floor((crop[0] * 2) / 3)), Math.max(1, Math.floor((crop[1] * 2) / 3))] as [number, number])
+      : pair(options.stride, 'stride')
+    : null;
+  if (crop && stride && (stride[0] > crop[0] || stride[1] > crop[1])) {
+    throw new InputError(`stride [${stride.join(', ')}] is larger than cropSize [${crop.join(', ')}]: windows would leave gaps`);
+  }
+  if (options.baseSize !== undefined && !(Number.isInteger(options.baseSize) && options.baseSize > 0)) {
+    throw new InputError(`baseSize: expected a positive integer, found ${options.baseSize}`);
+  }
+  const flip = options.flip ?? false;
+  const flipPairs = options.flipPairs ?? [];
+  const k = model.numClasses;
+  const ac = model.segConfig.alignCorners;
+  const input = tf.expandDims(rgb, 0) as tf.Tensor4D;
+  let total: tf.Tensor3D | null = null;
+  try {
+    for (const scale of scales) {
+      const [h, w] = scaledSize(height, width, scale, options.baseSize);
+      // cv2.resize INTER_LINEAR samples at half-pixel centres, as tfjs's halfPixelCenters; resizing before
+      // normalising equals the official order (normalising is per-channel affine, bilinear weights sum to 1)
+      const image = h === height && w === width ? input : tf.tidy(() => resizeBilinear(input, [h, w], false));
+      let scores: tf.Tensor3D;
+      try {
+        if (crop && stride) {
+          const host = await slidingScores(model, image, crop, stride, flip, flipPairs);
+          scores = tf.tensor3d(host, [h, w, k]);
+        } else {
+          scores = tf.tidy(() => tf.squeeze(inferCrop(model, normalize(image), flip, flipPairs), [0]) as tf.Tensor3D);
+        }
+      } finally {
+        if (image !== input) image.dispose();
+      }
+      const back = h === height && w === width ? scores : tf.tidy(() => tf.image.resizeBilinear(scores, [height, width], ac, !ac));
+      if (back !== scores) scores.dispose();
+      if (total === null) total = back;
+      else {
+        const sum: tf.Tensor3D = tf.add(total, back);
+        total.dispose();
+        back.dispose();
+        total = sum;
+      }
+    }
+  } catch (e) {
+    total?.dispose();
+    throw e;
+  } finally {
+    input.dispose();
+  }
+  return total!;
+}
