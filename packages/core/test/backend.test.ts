@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { BackendError, defaultBackendOrder, isNode, selectBackend } from '../src/index.js';
+
+describe('selectBackend in Node', () => {
+  it('prefers tfjs-node, and without it (not installed here) takes wasm, saying why', async () => {
+    expect(isNode()).toBe(true);
+    expect(defaultBackendOrder()).toEqual(['tensorflow', 'wasm', 'cpu']);
+    const choice = await selectBackend();
+    expect(choice.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(choice.attempts.map((a) => [a.name, a.ok])).toEqual([
+      ['tensorflow', false],
+      ['wasm', true],
+    ]);
+    expect(choice.attempts[0]!.reason).toMatch(/@tensorflow\/tfjs-node not installed/);
+    expect(choice.reason).toMatch(/^using wasm \(best available\); skipped tensorflow: /);
+  });
+
+  it('honours an explicit preference and order', async () => {
+    const cpu = await selectBackend('cpu');
+    expect(cpu).toMatchObject({ name: 'cpu', reason: 'using cpu (requested)' });
+    expect(tf.getBackend()).toBe('cpu');
+    const list = await selectBackend(['webgpu', 'wasm']);
+    expect(list.name).toBe('wasm');
+    expect(list.attempts[0]).toEqual({ name: 'webgpu', ok: false, reason: 'WebGPU is not available here (no navigator.gpu)' });
+  });
+
+  it('throws a BackendError listing every attempt when none initialises', async () => {
+    const before = tf.getBackend();
+    const err = await selectBackend(['webgpu', 'tensorflow']).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    expect((err as Error).message).toMatch(/no tfjs backend could be initialised; tried webgpu \(WebGPU is not available.*\), tensorflow \(package/);
+    expect(tf.getBackend()).toBe(before); // the active backend is left as it was
+  });
+});
