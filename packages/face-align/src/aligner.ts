@@ -30,7 +30,10 @@ export interface FaceAlignerConfig {
   backend?: BackendName | readonly BackendName[];
   /** Default decoding for `estimateLandmarks` (default `'subpixel'`; `'official'` = `decode_preds`). */
   decode?: DecodeMode;
-  /** Fold BatchNorm into convolutions after loading (default true; same outputs within float32 noise). */
+  /**
+   * Fold BatchNorm into convolutions after loading (default true; same outputs within float32 noise).
+   * A model object passed in is fused in place.
+   */
   fuse?: boolean;
 }
 
@@ -122,7 +125,6 @@ export async function createFaceAligner(config: FaceAlignerConfig): Promise<Face
     if (options.faces.length === 0) return [];
     if (options.flipTest && !scheme) throw new InputError('flipTest needs a known landmark scheme (300W, WFLW, COFW, AFLW)');
     const margin = options.boxMargin ?? OFFICIAL_BOX_MARGIN;
-    if (!(margin > 0)) throw new InputError(`boxMargin: expected a positive number, found ${margin}`);
     const size = imageSize(image);
     // validate every face before any tensor exists
     const regions: CenterScale[] = options.faces.map((f) => toCenterScale(f, margin));
@@ -156,7 +158,7 @@ export async function createFaceAligner(config: FaceAlignerConfig): Promise<Face
       const region = regions[i]!;
       return {
         landmarks: scheme ? landmarks.map((l, j) => ({ ...l, name: scheme.names[j] })) : landmarks,
-        box: 'box' in face ? ([...face.box] as FaceBox) : centerScaleToBox(region),
+        box: Array.isArray(face) ? ([...face] as FaceBox) : 'box' in face ? ([...face.box] as FaceBox) : centerScaleToBox(region),
         center: region.center,
         scale: region.scale,
       };

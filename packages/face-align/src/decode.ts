@@ -53,14 +53,18 @@ export function decodeHeatmaps(heatmaps: HostHeatmaps, faces: readonly CenterSca
     const at = (row: number, col: number, p: number) => data[((b * h + row) * w + col) * k + p]!;
     const list: Landmark[] = [];
     for (let p = 0; p < k; p++) {
-      // torch.max: the first index of the maximum
+      // torch.max: the first index of the maximum (a NaN map decodes to its first cell with score NaN)
       let best = -Infinity;
       let idx = 0;
       for (let i = 0; i < h * w; i++) {
         const v = at(Math.floor(i / w), i % w, p);
-        if (v > best || (Number.isNaN(v) && !Number.isNaN(best))) {
+        if (v > best) {
           best = v;
           idx = i;
+        } else if (Number.isNaN(v)) {
+          best = v;
+          idx = i;
+          break;
         }
       }
       const col = idx % w;

@@ -16,8 +16,11 @@ export interface CenterScale {
 /** A face box `[x, y, width, height]` in image pixels (top-left corner and size). */
 export type FaceBox = [number, number, number, number];
 
-/** A face to align: a detector's box, or the official center/scale (already including the 1.25 margin). */
-export type FaceRegion = { box: FaceBox } | CenterScale;
+/**
+ * A face to align: a detector's box (`{ box }` or the bare `[x, y, w, h]`), or the official center/scale
+ * (already including the 1.25 margin).
+ */
+export type FaceRegion = FaceBox | { box: FaceBox } | CenterScale;
 
 /** The margin every official dataset loader applies (`scale *= 1.25`) to the face's size / 200. */
 export const OFFICIAL_BOX_MARGIN = 1.25;
@@ -36,9 +39,10 @@ function finite(v: number, what: string): void {
  * Zero-size, negative or non-finite regions throw an InputError.
  */
 export function toCenterScale(face: FaceRegion, margin = OFFICIAL_BOX_MARGIN): CenterScale {
+  if (!(margin > 0) || !Number.isFinite(margin)) throw new InputError(`box margin: expected a positive number, found ${margin}`);
   if (face === null || typeof face !== 'object') throw new InputError(`face: expected { box } or { center, scale }, found ${String(face)}`);
-  if ('box' in face) {
-    const b = face.box;
+  if (Array.isArray(face) || 'box' in face) {
+    const b = Array.isArray(face) ? face : face.box;
     if (!Array.isArray(b) || b.length !== 4) throw new InputError(`face.box: expected [x, y, width, height], found ${JSON.stringify(b)}`);
     b.forEach((v, i) => finite(v, `face.box[${i}]`));
     const [x, y, w, h] = b;

@@ -67,6 +67,9 @@ describe.each(NODE_TEST_BACKENDS)('createFaceAligner (%s)', (backend) => {
     const faces = [{ center: [32, 32] as [number, number], scale: 0.32 }, { box: [10, 5, 30, 40] as [number, number, number, number] }];
     const res = await aligner.estimateLandmarks(image, { faces });
     expect(res).toHaveLength(2);
+    // a bare [x, y, w, h] is a box
+    const bare = await aligner.estimateLandmarks(image, { faces: [[10, 5, 30, 40]] });
+    expect(bare[0]).toEqual(res[1]);
     expect(res[1]!.landmarks).toHaveLength(68);
     const flipped = await aligner.estimateLandmarks(image, { faces, flipTest: true });
     expect(flipped[1]!.landmarks.every((l) => Number.isFinite(l.x) && Number.isFinite(l.score))).toBe(true);

@@ -18,6 +18,8 @@ describe('transforms, worked by hand', () => {
     expect(toCenterScale({ box: [10, 20, 100, 50] })).toEqual({ center: [60, 45], scale: 0.625 });
     expect(toCenterScale({ box: [10, 20, 100, 50] }, 1)).toEqual({ center: [60, 45], scale: 0.5 });
     expect(toCenterScale({ center: [1, 2], scale: 3 })).toEqual({ center: [1, 2], scale: 3 });
+    expect(toCenterScale([10, 20, 100, 50])).toEqual({ center: [60, 45], scale: 0.625 });
+    expect(() => toCenterScale([10, 20, 100, 50], 0)).toThrow(/box margin/);
     expect(centerScaleToBox({ center: [100, 100], scale: 0.5 })).toEqual([50, 50, 100, 100]);
   });
 
