@@ -223,16 +223,16 @@ const HSFZ = `${GH}/hsfzxjy/models.storage/releases/download/HRNet-OCR`;
 /** HRNet-Semantic-Segmentation (pytorch-v1.1 and HRNet-OCR branches): mIoU as in their README tables. */
 const officialSeg: ZooEntry[] = [
   ['seg_hrnet_w48_cityscapes', 'HRNetV2-W48, Cityscapes train', 'Cityscapes', 'w48_cityscapes', `${HSFZ}/hrnet_cs_8090_torch11.pth`, 80.9, 'HRNet-OCR/experiments/cityscapes/seg_hrnet_w48_train_512x1024_sgd_lr1e-2_wd5e-4_bs_12_epoch484.yaml'],
-  ['seg_hrnet_ocr_w48_cityscapes', 'HRNetV2-W48 + OCR, Cityscapes train', 'Cityscapes', 'w48_ocr_cityscapes', `${HSFZ}/hrnet_ocr_cs_8162_torch11.pth`, 81.6, 'HRNet-OCR/experiments/cityscapes/seg_hrnet_ocr_w48_train_512x1024_sgd_lr1e-2_wd5e-4_bs_12_epoch484.yaml'],
-  ['seg_hrnet_ocr_w48_cityscapes_trainval', 'HRNetV2-W48 + OCR, Cityscapes train+val', 'Cityscapes', 'w48_ocr_cityscapes', `${HSFZ}/hrnet_ocr_cs_trainval_8227_torch11.pth`, 82.3, 'HRNet-OCR/experiments/cityscapes/seg_hrnet_ocr_w48_trainval_512x1024_sgd_lr1e-2_wd5e-4_bs_12_epoch484.yaml'],
+  ['seg_hrnet_ocr_w48_cityscapes', 'HRNetV2-W48 + OCR, Cityscapes train', 'Cityscapes', 'ocr_w48_cityscapes', `${HSFZ}/hrnet_ocr_cs_8162_torch11.pth`, 81.6, 'HRNet-OCR/experiments/cityscapes/seg_hrnet_ocr_w48_train_512x1024_sgd_lr1e-2_wd5e-4_bs_12_epoch484.yaml'],
+  ['seg_hrnet_ocr_w48_cityscapes_trainval', 'HRNetV2-W48 + OCR, Cityscapes train+val', 'Cityscapes', 'ocr_w48_cityscapes', `${HSFZ}/hrnet_ocr_cs_trainval_8227_torch11.pth`, 82.3, 'HRNet-OCR/experiments/cityscapes/seg_hrnet_ocr_w48_trainval_512x1024_sgd_lr1e-2_wd5e-4_bs_12_epoch484.yaml'],
   ['seg_hrnet_w48_lip', 'HRNetV2-W48, LIP', 'LIP', 'w48_lip', `${HSFZ}/hrnet_lip_5583_torch04.pth`, 55.83, 'HRNet-OCR/experiments/lip/seg_hrnet_w48_473x473_sgd_lr7e-3_wd5e-4_bs_40_epoch150.yaml'],
-  ['seg_hrnet_ocr_w48_lip', 'HRNetV2-W48 + OCR, LIP', 'LIP', 'w48_ocr_lip', `${HSFZ}/hrnet_ocr_lip_5648_torch04.pth`, 56.48, 'HRNet-OCR/experiments/lip/seg_hrnet_ocr_w48_473x473_sgd_lr7e-3_wd5e-4_bs_40_epoch150.yaml'],
-  ['seg_hrnet_w48_pascal_ctx59', 'HRNetV2-W48, PASCAL-Context 59 classes', 'PASCAL-Context (59)', 'w48_pascal_ctx59', `${HSFZ}/hrnet_pascal_ctx_5410_torch11.pth`, 54.1, 'HRNet-OCR/experiments/pascal_ctx/seg_hrnet_w48_cls59_520x520_sgd_lr1e-3_wd1e-4_bs_16_epoch200.yaml'],
-  ['seg_hrnet_ocr_w48_pascal_ctx59', 'HRNetV2-W48 + OCR, PASCAL-Context 59 classes', 'PASCAL-Context (59)', 'w48_ocr_pascal_ctx59', `${HSFZ}/hrnet_ocr_pascal_ctx_5618_torch11.pth`, 56.2, 'HRNet-OCR/experiments/pascal_ctx/seg_hrnet_ocr_w48_cls59_520x520_sgd_lr1e-3_wd1e-4_bs_16_epoch200.yaml'],
+  ['seg_hrnet_ocr_w48_lip', 'HRNetV2-W48 + OCR, LIP', 'LIP', 'ocr_w48_lip', `${HSFZ}/hrnet_ocr_lip_5648_torch04.pth`, 56.48, 'HRNet-OCR/experiments/lip/seg_hrnet_ocr_w48_473x473_sgd_lr7e-3_wd5e-4_bs_40_epoch150.yaml'],
+  ['seg_hrnet_w48_pascal_ctx59', 'HRNetV2-W48, PASCAL-Context 59 classes', 'PASCAL-Context (59)', 'w48_pascal_ctx', `${HSFZ}/hrnet_pascal_ctx_5410_torch11.pth`, 54.1, 'HRNet-OCR/experiments/pascal_ctx/seg_hrnet_w48_cls59_520x520_sgd_lr1e-3_wd1e-4_bs_16_epoch200.yaml'],
+  ['seg_hrnet_ocr_w48_pascal_ctx59', 'HRNetV2-W48 + OCR, PASCAL-Context 59 classes', 'PASCAL-Context (59)', 'ocr_w48_pascal_ctx', `${HSFZ}/hrnet_ocr_pascal_ctx_5618_torch11.pth`, 56.2, 'HRNet-OCR/experiments/pascal_ctx/seg_hrnet_ocr_w48_cls59_520x520_sgd_lr1e-3_wd1e-4_bs_16_epoch200.yaml'],
   ['seg_hrnet_w48_cocostuff', 'HRNetV2-W48, COCO-Stuff', 'COCO-Stuff', 'w48_cocostuff', `${HSFZ}/hrnet_cocostuff_3617_torch04.pth`, 36.2, 'HRNet-OCR/experiments/cocostuff/seg_hrnet_w48_520x520_ohem_sgd_lr1e-3_wd1e-4_bs_16_epoch110.yaml'],
-  ['seg_hrnet_ocr_w48_cocostuff', 'HRNetV2-W48 + OCR, COCO-Stuff', 'COCO-Stuff', 'w48_ocr_cocostuff', `${HSFZ}/hrnet_ocr_cocostuff_3965_torch04.pth`, 39.7, 'HRNet-OCR/experiments/cocostuff/seg_hrnet_ocr_w48_520x520_ohem_sgd_lr1e-3_wd1e-4_bs_16_epoch110.yaml'],
+  ['seg_hrnet_ocr_w48_cocostuff', 'HRNetV2-W48 + OCR, COCO-Stuff', 'COCO-Stuff', 'ocr_w48_cocostuff', `${HSFZ}/hrnet_ocr_cocostuff_3965_torch04.pth`, 39.7, 'HRNet-OCR/experiments/cocostuff/seg_hrnet_ocr_w48_520x520_ohem_sgd_lr1e-3_wd1e-4_bs_16_epoch110.yaml'],
   ['seg_hrnet_w48_ade20k', 'HRNetV2-W48, ADE20K', 'ADE20K', 'w48_ade20k', `${HSFZ}/hrnet_ade20k_4312_torch04.pth`, 43.1, 'HRNet-OCR/experiments/ade20k/seg_hrnet_w48_520x520_ohem_sgd_lr2e-2_wd1e-4_bs_16_epoch120.yaml'],
-  ['seg_hrnet_ocr_w48_ade20k', 'HRNetV2-W48 + OCR, ADE20K', 'ADE20K', 'w48_ocr_ade20k', `${HSFZ}/hrnet_ocr_ade20k_4451_torch04.pth`, 44.5, 'HRNet-OCR/experiments/ade20k/seg_hrnet_ocr_w48_520x520_ohem_sgd_lr2e-2_wd1e-4_bs_16_epoch120.yaml'],
+  ['seg_hrnet_ocr_w48_ade20k', 'HRNetV2-W48 + OCR, ADE20K', 'ADE20K', 'ocr_w48_ade20k', `${HSFZ}/hrnet_ocr_ade20k_4451_torch04.pth`, 44.5, 'HRNet-OCR/experiments/ade20k/seg_hrnet_ocr_w48_520x520_ohem_sgd_lr2e-2_wd1e-4_bs_16_epoch120.yaml'],
 ].map(([name, description, dataset, preset, url, miou, cfg]) =>
   make('seg', 'hrnet')({
     name: name as string,
@@ -403,7 +403,7 @@ const mmseg: ZooEntry[] = (
 ).map(([name, file, dataset, miou]) => {
   const width = name.startsWith('fcn_hr18s') ? 'w18-small-v2' : name.startsWith('fcn_hr18') ? 'w18' : 'w48';
   const folder = file.slice(0, file.search(/_20\d{6}/));
-  const ds = dataset.startsWith('Cityscapes') ? 'cityscapes' : dataset.startsWith('ADE') ? 'ade20k' : dataset.includes('59') ? 'pascal_ctx59' : dataset.includes('60') ? 'pascal_ctx60' : 'voc';
+  const ds = dataset.startsWith('Cityscapes') ? 'cityscapes' : dataset.startsWith('ADE') ? 'ade20k' : dataset.includes('59') ? 'pascal_ctx' : dataset.includes('60') ? 'pascal_ctx60' : 'voc';
   return make('seg', 'mmsegmentation')({
     name: `mmseg_${name}`,
     description: `mmsegmentation FCN on HRNetV2-${width.toUpperCase()}, ${dataset}`,
@@ -446,6 +446,19 @@ const mmdet: ZooEntry[] = (
       'pads to a multiple of 32; its tower convs have no bias (zero here).',
   }),
 );
+
+/**
+ * The key mappings by name, for checkpoints that are not zoo entries (`hrnet … --keys mmpose`): the same
+ * rules the zoo entries of each origin use.
+ */
+export const KEY_MAPPINGS: Readonly<Record<string, ZooKeyMapping>> = Object.freeze({
+  official: OFFICIAL,
+  'official-seg': OFFICIAL_SEG,
+  'mmpose-pose': MMPOSE_POSE,
+  'mmpose-face': MMPOSE_FACE,
+  'mmseg-fcn': MMSEG_FCN,
+  'mmdet-fcos': mmdetFcos(),
+});
 
 /** Every zoo entry, official first, by task. */
 export const ZOO: readonly ZooEntry[] = Object.freeze([

@@ -4,11 +4,11 @@
  * and pure functions only; downloading and caching live in the CLI (`hrnet --model <name>`).
  */
 import { ConfigError } from '../errors.js';
-import { ZOO } from './entries.js';
+import { KEY_MAPPINGS, ZOO } from './entries.js';
 import type { ZooEntry, ZooTask } from './types.js';
 
 export type { ZooEntry, ZooFile, ZooKeyMapping, ZooModel, ZooOrigin, ZooTask } from './types.js';
-export { ZOO, sha256PrefixFromFileName } from './entries.js';
+export { KEY_MAPPINGS, ZOO, sha256PrefixFromFileName } from './entries.js';
 export { applyZooKeyMapping } from './keys.js';
 
 /** Entries of one task (all when omitted), in zoo order. */
@@ -51,4 +51,28 @@ export function findZooEntry(name: string): ZooEntry {
   const e = getZooEntry(name);
   if (e) return e;
   throw new ConfigError(`no zoo model named "${name}"; closest: ${suggestZooNames(name).join(', ')} (list them all with \`hrnet zoo\`)`);
+}
+
+/**
+ * Which key mapping a checkpoint's names call for, from its keys alone: OpenMMLab layouts are recognised by
+ * their top-level names (`decode_head.`, `bbox_head.`/`neck.`, `keypoint_head.`/`head.final_layer`), the rest
+ * is taken as official. Returns the `KEY_MAPPINGS` name.
+ */
+export function detectKeyMapping(task: ZooTask, keys: Iterable<string>): string {
+  const all = [...keys].map((k) => (k.startsWith('module.') ? k.slice(7) : k));
+  const has = (p: string) => all.some((k) => k.startsWith(p));
+  if (has('decode_head.')) return 'mmseg-fcn';
+  if (has('bbox_head.') && has('neck.')) return 'mmdet-fcos';
+  if (has('backbone.') && (has('keypoint_head.') || has('head.final_layer.') || has('head.conv_layers.'))) {
+    return task === 'face' ? 'mmpose-face' : 'mmpose-pose';
+  }
+  if (task === 'seg') return 'official-seg';
+  return 'official';
+}
+
+/** A `KEY_MAPPINGS` entry by name (ConfigError listing the names otherwise). */
+export function keyMapping(name: string) {
+  const m = KEY_MAPPINGS[name];
+  if (!m) throw new ConfigError(`unknown key mapping "${name}"; expected one of ${Object.keys(KEY_MAPPINGS).join(', ')}`);
+  return m;
 }

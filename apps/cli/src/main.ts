@@ -1,0 +1,210 @@
+/**
+ * The `hrnet` command line: argument parsing, backend selection and dispatch to the commands. `run(argv)`
+ * returns the exit code; everything it prints goes to the given streams.
+ */
+import { parseArgs } from 'node:util';
+import { type BackendName, type ZooTask, selectBackend } from '@hrnetjs/core';
+import { CliError, EXIT } from './exit-codes.js';
+import type { Context } from './context.js';
+import { bench } from './commands/bench.js';
+import { convert } from './commands/convert.js';
+import { demo } from './commands/demo.js';
+import { evaluate } from './commands/eval.js';
+import { info } from './commands/info.js';
+import { runInference } from './commands/infer.js';
+import { zoo } from './commands/zoo.js';
+
+export const USAGE = `hrnet — HRNet on TensorFlow.js from the command line
+
+Inference (images, folders or globs; results as JSON, --annotate for pictures):
+  hrnet pose     <inputs…> --model <zoo|yaml|folder|preset> [--weights file|url] [--boxes dets.json | --det-model m]
+  hrnet seg      <inputs…> --model … [--crop-size N]
+  hrnet det      <inputs…> --model … [--score-threshold 0.3]
+  hrnet face     <inputs…> --model … [--boxes faces.json]
+  hrnet classify <inputs…> --model … [--topk 5]
+    common: --out dir (default hrnet-out) --annotate --flip --keys <mapping> --image-ids gt.json --recursive
+
+Checkpoints and models:
+  hrnet convert <checkpoint> --to safetensors|tfjs [--float16] [--out path] [--keys mapping]
+  hrnet info <checkpoint> [--all] [--json]
+  hrnet zoo [task] | zoo show <name> | zoo path <name> | zoo download <name…>
+
+Evaluation and speed:
+  hrnet eval pose|det --results r.json --gt gt.json
+  hrnet eval seg --results pred_labels/ --gt gt_labels/ --classes N [--ignore 255]
+  hrnet eval face --results face_images.json --gt landmarks.json
+  hrnet bench [--filter regex] [--runs N] [--warmup N] [--max-ms N] [--list]
+  hrnet demo [--out hrnet-demo]
+
+Global: --backend wasm|cpu|tensorflow (default: best available; bench: wasm) --cache-dir dir --offline
+        --timeout-ms N (download idle timeout) --verbose --help
+Exit codes: 0 ok, 1 error, 2 bad command line, 3 some inputs failed (the batch finished; each is listed).
+`;
+
+const OPTIONS = {
+  model: { type: 'string' },
+  weights: { type: 'string' },
+  keys: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  annotate: { type: 'boolean' },
+  flip: { type: 'boolean' },
+  recursive: { type: 'boolean', short: 'r' },
+  'image-ids': { type: 'string' },
+  boxes: { type: 'string' },
+  'det-model': { type: 'string' },
+  'det-weights': { type: 'string' },
+  'box-threshold': { type: 'string' },
+  'kpt-threshold': { type: 'string' },
+  'score-threshold': { type: 'string' },
+  decode: { type: 'string' },
+  'no-nms': { type: 'boolean' },
+  'crop-size': { type: 'string' },
+  topk: { type: 'string' },
+  to: { type: 'string' },
+  float16: { type: 'boolean' },
+  all: { type: 'boolean' },
+  json: { type: 'boolean' },
+  results: { type: 'string' },
+  gt: { type: 'string' },
+  classes: { type: 'string' },
+  ignore: { type: 'string' },
+  filter: { type: 'string' },
+  runs: { type: 'string' },
+  warmup: { type: 'string' },
+  'max-ms': { type: 'string' },
+  list: { type: 'boolean' },
+  backend: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  offline: { type: 'boolean' },
+  'timeout-ms': { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const INFER_TASKS = ['pose', 'seg', 'det', 'face', 'classify'];
+const NEEDS_BACKEND = new Set([...INFER_TASKS, 'bench', 'demo']);
+
+function num(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new CliError(`--${name}: expected a number, found '${v}'`, EXIT.usage);
+  return n;
+}
+
+export interface RunIo {
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export async function run(argv: string[], io: RunIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const err = (line: string) => stderr.write(`${line}\n`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    err(`hrnet: ${(e as Error).message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const { values: v, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (v.help || !command || command === 'help') {
+    stdout.write(USAGE);
+    return command || v.help ? EXIT.ok : EXIT.usage;
+  }
+  const ctx: Context = {
+    out: (t) => stdout.write(t),
+    log: (l) => err(l),
+    err,
+    stderr,
+    backend: 'none',
+    verbose: Boolean(v.verbose),
+    fetchOptions: {
+      cacheDir: v['cache-dir'],
+      offline: Boolean(v.offline),
+      idleTimeoutMs: num(v['timeout-ms'], 'timeout-ms'),
+      progress: stderr,
+      log: (l) => err(l),
+    },
+  };
+  try {
+    if (NEEDS_BACKEND.has(command)) {
+      const pref = (v.backend as BackendName | undefined) ?? (command === 'bench' ? 'wasm' : undefined);
+      const choice = await selectBackend(pref);
+      ctx.backend = choice.name;
+      if (ctx.verbose) err(choice.reason);
+    }
+    if (INFER_TASKS.includes(command)) {
+      if (!rest.length) throw new CliError(`hrnet ${command}: give at least one image, folder or glob`, EXIT.usage);
+      const { code } = await runInference(ctx, {
+        task: command as ZooTask,
+        inputs: rest,
+        model: v.model,
+        weights: v.weights,
+        keys: v.keys,
+        out: v.out ?? 'hrnet-out',
+        annotate: Boolean(v.annotate),
+        flip: v.flip,
+        recursive: v.recursive,
+        imageIds: v['image-ids'],
+        detModel: v['det-model'],
+        detWeights: v['det-weights'],
+        extra: {
+          boxes: v.boxes,
+          'box-threshold': v['box-threshold'],
+          'kpt-threshold': v['kpt-threshold'],
+          'score-threshold': v['score-threshold'],
+          decode: v.decode,
+          nms: !v['no-nms'],
+          'crop-size': v['crop-size'],
+          topk: v.topk,
+        },
+      });
+      return code;
+    }
+    switch (command) {
+      case 'convert':
+        if (rest.length !== 1) throw new CliError('hrnet convert <checkpoint> --to safetensors|tfjs', EXIT.usage);
+        return await convert(ctx, { input: rest[0]!, to: v.to ?? '', out: v.out, float16: Boolean(v.float16), keys: v.keys });
+      case 'info':
+        if (rest.length !== 1) throw new CliError('hrnet info <checkpoint>', EXIT.usage);
+        return await info(ctx, rest[0]!, { json: v.json, all: v.all });
+      case 'eval':
+        return await evaluate(ctx, {
+          task: rest[0] ?? '',
+          results: v.results,
+          gt: v.gt,
+          classes: num(v.classes, 'classes'),
+          ignore: num(v.ignore, 'ignore'),
+          json: Boolean(v.json),
+        });
+      case 'bench':
+        return await bench(ctx, {
+          filter: v.filter,
+          runs: num(v.runs, 'runs'),
+          warmup: num(v.warmup, 'warmup'),
+          maxMillis: num(v['max-ms'], 'max-ms'),
+          list: Boolean(v.list),
+        });
+      case 'zoo':
+        return await zoo(ctx, rest, Boolean(v.json));
+      case 'demo':
+        return await demo(ctx, v.out ?? 'hrnet-demo');
+      default:
+        throw new CliError(`unknown command '${command}'`, EXIT.usage);
+    }
+  } catch (e) {
+    if (e instanceof CliError) {
+      err(`hrnet ${command}: ${e.message}`);
+      if (e.code === EXIT.usage) err(`\n${USAGE}`);
+      return e.code;
+    }
+    // typed errors of our packages carry messages meant for people; anything else gets its stack
+    const named = (e as Error).name;
+    if (/Error$/.test(named) && named !== 'Error' && named !== 'TypeError' && named !== 'RangeError') {
+      err(`hrnet ${command}: ${named}: ${(e as Error).message}`);
+    } else err(`hrnet ${command}: ${(e as Error).stack ?? String(e)}`);
+    return EXIT.error;
+  }
+}

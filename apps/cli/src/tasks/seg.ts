@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { imageToTensor } from '@hrnetjs/core';
+import * as headSeg from '@hrnetjs/head-seg';
+import {
+  DATASETS,
+  type SegmentationModel,
+  type SegmentationModelConfig,
+  createSegmentationModel,
+  genericDataset,
+  segmentationPresetConfig,
+} from '@hrnetjs/head-seg';
+
+type InferScores = (model: SegmentationModel, rgb: tf.Tensor3D, options: Record<string, unknown>) => Promise<tf.Tensor3D>;
+import { CliError } from '../exit-codes.js';
+import { blend } from '../images.js';
+import type { ImageOutcome, RunnerOptions, TaskRunner } from './types.js';
+
+/** Applies a zoo entry's differences from the official preset (mmsegmentation's nearest fuse, …). */
+function withOverrides(config: SegmentationModelConfig, overrides: Record<string, unknown> | undefined): SegmentationModelConfig {
+  if (!overrides) return config;
+  const c = structuredClone(config);
+  if (overrides.fuseUpsample) c.backbone.fuseUpsample = overrides.fuseUpsample as SegmentationModelConfig['backbone']['fuseUpsample'];
+  if (typeof overrides.alignCorners === 'boolean') c.alignCorners = overrides.alignCorners;
+  return c;
+}
+
+/**
+ * Semantic segmentation with head-seg (the official multi-scale inference at scale 1, optional flip and
+ * sliding window): per image the label histogram, a colour mask and (with --annotate) a blended overlay.
+ */
+export async function createSegRunner(o: RunnerOptions): Promise<TaskRunner> {
+  // looked up at run time: head-seg's index did not export its inference yet when the CLI was written
+  const inferScores = (headSeg as Record<string, unknown>).inferScores as InferScores | undefined;
+  if (typeof inferScores !== 'function') {
+    throw new CliError('@hrnetjs/head-seg does not export inferScores yet: segmentation is not available in this build');
+  }
+  let model: SegmentationModel;
+  try {
+    const isYaml = o.source.config.includes('\n');
+    const config = isYaml ? o.source.config : withOverrides(segmentationPresetConfig(o.source.config), o.source.zoo?.model.overrides);
+    model = createSegmentationModel(config);
+  } catch (e) {
+    throw new CliError(`cannot build the segmentation model from ${o.source.configLabel}: ${(e as Error).message}`);
+  }
+  try {
+    model.loadStateDict(o.source.stateDict, { strict: true });
+  } catch (e) {
+    model.dispose();
+    throw new CliError(`weights ${o.source.weightsLabel} do not fit ${o.source.configLabel}: ${(e as Error).message}`);
+  }
+  model.fuse();
+  const info = DATASETS[model.segConfig.dataset] ?? genericDataset(model.numClasses);
+  const palette = info.palette.length >= model.numClasses ? info.palette : genericDataset(model.numClasses).palette;
+  const records: { file: string; image_id: number; width: number; height: number; classes: { id: number; name: string; pixels: number }[] }[] = [];
+  const crop = o.args['crop-size'] ? Number(o.args['crop-size']) : null;
+  return {
+    description: `segmentation ${o.source.configLabel} (${model.numClasses} classes, ${info.name}), weights ${o.source.weightsLabel}`,
+    async process(image, ctx): Promise<ImageOutcome> {
+      const rgb = imageToTensor(image);
+      let labels: Int32Array;
+      try {
+        const scores = await inferScores(model, rgb, { flip: o.flipTest ?? false, cropSize: crop, flipPairs: info.flipPairs });
+        const arg = tf.argMax(scores, 2);
+        labels = (await arg.data()) as Int32Array;
+        tf.dispose([scores, arg]);
+      } finally {
+        rgb.dispose();
+      }
+      const counts = new Map<number, number>();
+      const mask = new Uint8Array(labels.length * 3);
+      labels.forEach((l, i) => {
+        counts.set(l, (counts.get(l) ?? 0) + 1);
+        const c = palette[l] ?? [0, 0, 0];
+        mask[3 * i] = c[0];
+        mask[3 * i + 1] = c[1];
+        mask[3 * i + 2] = c[2];
+      });
+      const classes = [...counts.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([id, pixels]) => ({ id, name: info.classNames[id] ?? `class ${id}`, pixels }));
+      records.push({ file: ctx.file, image_id: ctx.imageId, width: image.width, height: image.height, classes });
+      const top = classes.slice(0, 3).map((c) => `${c.name} ${((100 * c.pixels) / labels.length).toFixed(0)}%`);
+      return {
+        summary: top.join(', '),
+        record: records.at(-1),
+        pixels: blend(image.data, mask, 0.5),
+        extra: [
+          { folder: 'masks', suffix: '', pixels: mask, width: image.width, height: image.height, channels: 3 },
+          // class ids as a gray PNG (what `hrnet eval seg` and the datasets' label files hold); ids > 255 clip
+          { folder: 'labels', suffix: '', pixels: Uint8Array.from(labels, (l) => Math.min(255, l)), width: image.width, height: image.height, channels: 1 },
+        ],
+      };
+    },
+    results: () => records,
+    dispose: () => model.dispose(),
+  };
+}
