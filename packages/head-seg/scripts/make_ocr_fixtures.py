@@ -24,7 +24,8 @@ U(0.5, 1.5), bias ~ N(0, 0.1²)), saved in the TRAINING format of the official `
 Writes to the output folder:
 - weights.pth; config.yaml (copy of the input config);
 - input.npy (1x3x72x100, normalised, NCHW; 72x100 is not a multiple of 32), output_aux.npy and output.npy
-  (the two outputs of `model(input)`: aux_head and cls_head logits, 1x19x18x25);
+  (the two outputs of `model(input)`: aux_head and cls_head logits, 1x19x18x25); output_fp64.npy (cls_head
+  logits of the same weights run in float64, rounded to float32: the float32 noise yardstick);
 - pipeline_image.npy (50x90x3 uint8 RGB pixels), pipeline_scores.npy (1x19x50x90): the official
   `multi_scale_inference(scales=[0.5, 1.0, 1.25], flip=True)` of a `BaseDataset(base_size=90,
   crop_size=(40, 56))` on that image (BGR → input_transform as cv2 reads it), i.e. per scale: resize (cv2
@@ -142,6 +143,8 @@ with torch.no_grad():
 np.save(os.path.join(out_dir, 'input.npy'), x.numpy())
 np.save(os.path.join(out_dir, 'output_aux.npy'), aux.numpy())
 np.save(os.path.join(out_dir, 'output.npy'), out.numpy())
+# the same network in float64 (stored as float32): how far float32 arithmetic itself lands from the exact map
+np.save(os.path.join(out_dir, 'output_fp64.npy'), out64.numpy().astype(np.float32))
 
 # the official test pipeline on raw pixels
 rng = np.random.default_rng(23)

@@ -35,22 +35,28 @@ describe.each(NODE_TEST_BACKENDS)('seg_ocr_small golden output (%s)', (backend) 
     const input = nchwToNhwc(await readNpyFile(fixture('input.npy')));
     const aux = (await readNpyFile(fixture('output_aux.npy'))).data;
     const out = (await readNpyFile(fixture('output.npy'))).data;
+    const out64 = (await readNpyFile(fixture('output_fp64.npy'))).data;
     const check = () => {
       const before = tf.memory().numTensors;
       const [a, o] = tf.tidy(() => model.outputs(input));
       expect(o!.shape).toEqual([1, 18, 25, 19]);
       const ra = compare(nhwcToNchw(a!), aux);
       const ro = compare(nhwcToNchw(o!), out);
+      const r64 = compare(nhwcToNchw(o!), out64);
       // the test output (TEST.OUTPUT_INDEX -1) is cls_head's
       const l = tf.tidy(() => model.logits(input));
       expect(compare(nhwcToNchw(l), nhwcToNchw(o!)).maxAbsDiff).toBe(0);
       tf.dispose([a!, o!, l]);
       expect(tf.memory().numTensors).toBe(before);
-      return [ra.relative, ro.relative];
+      return [ra.relative, ro.relative, r64.relative];
     };
-    for (const r of check()) expect(r).toBeLessThan(1e-5);
+    // OCR's attention (softmax over every pixel of logits up to ±43) amplifies rounding. On cpu the port is
+    // as close to the float64 run as the official float32 run is (2.3e-6 vs 2.5e-6 of max|out|); wasm's
+    // kernels round more (measured 1.0e-5 from float64, 1.3e-5 from official float32), hence 2e-5 there.
+    const tolerance = backend === 'wasm' ? 2e-5 : 1e-5;
+    for (const r of check()) expect(r).toBeLessThan(tolerance);
     model.fuse();
-    for (const r of check()) expect(r).toBeLessThan(1e-5);
+    for (const r of check()) expect(r).toBeLessThan(tolerance);
     input.dispose();
     model.dispose();
   });
