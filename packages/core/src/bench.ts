@@ -39,8 +39,10 @@ export interface BenchRow {
   minMs: number;
   perItemMs: number;
   gflops: number | null;
-  /** Most backend bytes held at once during the runs (tf.memory().numBytes, sampled after each op). */
+  /** Most backend bytes alive at once during a run (weights and inputs included), sampled after each kernel. */
   peakMB: number;
+  /** Backend bytes held before a run: weights and inputs. */
+  baseMB: number;
   extra: Record<string, string | number>;
 }
 
@@ -65,9 +67,9 @@ export async function runBenchCase(c: BenchCase, options: BenchOptions = {}): Pr
   try {
     for (let i = 0; i < warmup; i++) await settle(await ctx.run());
     const base = tf.memory().numBytes;
-    let peak = base;
+    // profile's peakBytes is the most bytes alive after any kernel (absolute, weights included)
     const profile = await tf.profile(async () => settle(await ctx.run()));
-    peak = Math.max(peak, base + profile.peakBytes);
+    const peak = Math.max(base, profile.peakBytes);
     const times: number[] = [];
     const start = performance.now();
     while (times.length < maxRuns && (times.length < 3 || performance.now() - start < maxMillis)) {
@@ -87,6 +89,7 @@ export async function runBenchCase(c: BenchCase, options: BenchOptions = {}): Pr
       perItemMs: median / items,
       gflops: ctx.multiplyAdds ? (2 * ctx.multiplyAdds) / (median * 1e6) : null,
       peakMB: peak / 2 ** 20,
+      baseMB: base / 2 ** 20,
       extra: ctx.extra?.() ?? {},
     };
   } finally {
@@ -97,7 +100,7 @@ export async function runBenchCase(c: BenchCase, options: BenchOptions = {}): Pr
 /** A Markdown table of rows (what `pnpm bench` prints and the closing notes quote). */
 export function formatBenchTable(rows: BenchRow[]): string {
   const extraKeys = [...new Set(rows.flatMap((r) => Object.keys(r.extra)))];
-  const head = ['case', 'backend', 'runs', 'median ms', 'min ms', 'ms / item', 'GFLOP/s', 'peak MB', ...extraKeys];
+  const head = ['case', 'backend', 'runs', 'median ms', 'min ms', 'ms / item', 'GFLOP/s', 'peak MB', 'weights+input MB', ...extraKeys];
   const lines = rows.map((r) => [
     r.name,
     r.backend,
@@ -107,6 +110,7 @@ export function formatBenchTable(rows: BenchRow[]): string {
     r.perItemMs.toFixed(1),
     r.gflops === null ? '–' : r.gflops.toFixed(1),
     r.peakMB.toFixed(0),
+    r.baseMB.toFixed(0),
     ...extraKeys.map((k) => String(r.extra[k] ?? '')),
   ]);
   return [head, head.map(() => '---'), ...lines].map((l) => `| ${l.join(' | ')} |`).join('\n');

@@ -68,16 +68,22 @@ export class HighResolutionModule extends Module<tf.Tensor[], tf.Tensor[]> {
     const out: tf.Tensor[] = [];
     for (let i = 0; i < this.fuseLayers.length; i++) {
       const row = this.fuseLayers.at(i)!;
-      let sum: tf.Tensor | null = null;
-      for (let j = 0; j < ys.length; j++) {
-        let term = j === i ? ys[j]! : row.at(j)!.forward(ys[j]!);
-        if (j > i && this.fuseUpsample.mode === 'bilinear') {
-          term = resizeBilinear(term, [ys[i]!.shape[1]!, ys[i]!.shape[2]!], this.fuseUpsample.alignCorners);
-        }
-        sum = sum === null ? term : tf.add(sum, term);
-      }
-      out.push(tf.relu(sum!));
+      // one tidy a row: the resampled terms are freed as soon as their sum exists
+      out.push(
+        tf.tidy(() => {
+          const terms = ys.map((y, j) => {
+            if (j === i) return y;
+            const t = row.at(j)!.forward(y);
+            return j > i && this.fuseUpsample.mode === 'bilinear'
+              ? resizeBilinear(t, [ys[i]!.shape[1]!, ys[i]!.shape[2]!], this.fuseUpsample.alignCorners)
+              : t;
+          });
+          return tf.relu(tf.addN(terms));
+        }),
+      );
     }
+    // the branch outputs were made here and are consumed: free them now rather than at the end of predict
+    ys.forEach((y, b) => y !== xs[b] && y.dispose());
     return out;
   }
 }

@@ -82,19 +82,28 @@ export abstract class HighResolutionTrunk<Out> extends Module<tf.Tensor, Out> {
     if (x.rank !== 4 || x.shape[3] !== 3) {
       throw new ShapeError(`HRNet: expected an NHWC batch with 3 channels, found shape [${x.shape.join(', ')}]`);
     }
-    let y = this.conv1.forwardWith(x, this.bn1, 'relu');
-    y = this.conv2.forwardWith(y, this.bn2, 'relu');
-    let list: tf.Tensor[] = [this.layer1.forward(y)];
+    const stem = tf.tidy(() => this.conv2.forwardWith(this.conv1.forwardWith(x, this.bn1, 'relu'), this.bn2, 'relu'));
+    let list: tf.Tensor[] = [this.layer1.forward(stem)];
+    stem.dispose();
     this.stages.forEach((stage, k) => {
       const transition = this.transitions[k]!;
-      // an existing branch keeps its tensor (or its own transition); a new one grows from the lowest resolution
-      const inputs = Array.from({ length: transition.length }, (_, i) => {
-        const src = i < list.length ? list[i]! : list[list.length - 1]!;
-        const t = transition.at(i);
-        return t ? t.forward(src) : src;
+      const previous = list;
+      // one tidy a stage, and the previous stage's outputs freed after it: bounded peak memory
+      list = tf.tidy(() => {
+        // an existing branch keeps its tensor (or its own transition); a new one grows from the lowest resolution
+        let xs = Array.from({ length: transition.length }, (_, i) => {
+          const src = i < previous.length ? previous[i]! : previous[previous.length - 1]!;
+          const t = transition.at(i);
+          return t ? t.forward(src) : src;
+        });
+        for (const hrm of stage.layers as unknown as HighResolutionModule[]) {
+          const next = hrm.forward(xs);
+          xs.forEach((t) => !previous.includes(t) && !next.includes(t) && t.dispose());
+          xs = next;
+        }
+        return xs;
       });
-      list = inputs;
-      for (const hrm of stage.layers as unknown as HighResolutionModule[]) list = hrm.forward(list);
+      previous.forEach((t) => !list.includes(t) && t.dispose());
     });
     return list;
   }

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d } from './batchnorm.js';
 import { Conv2d } from './conv.js';
 import { ReLU } from './layers.js';
@@ -42,10 +42,17 @@ export class Sequential extends Module {
     layers.forEach((m, i) => this.addModule(String(i), m));
   }
 
+  /**
+   * Each layer runs in its own `tf.tidy` and the previous intermediate is freed as soon as the next exists,
+   * so a deep stack holds about two activations at a time instead of all of them until `predict` returns.
+   */
   forward(x: tf.Tensor): tf.Tensor {
     let y = x;
     this.layers.forEach((layer, i) => {
-      if (!this.skipped.has(i)) y = layer.forward(y);
+      if (this.skipped.has(i)) return;
+      const input = y;
+      y = tf.tidy(() => layer.forward(input));
+      if (input !== x && input !== y) input.dispose();
     });
     return y;
   }
