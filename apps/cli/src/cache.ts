@@ -37,8 +37,10 @@ export interface FetchOptions extends DownloadOptions {
   offline?: boolean;
   /** Where to say things (download progress, "using cached …"). */
   log?: (line: string) => void;
-  /** Replace the zoo URL (mirrors; tests point it at a local server). */
+  /** Replace the zoo URL. */
   urlOverride?: string;
+  /** A mirror serving `<mirror>/<origin>/<file name>` (self-hosted copies; the tests' local server). */
+  mirror?: string;
 }
 
 function placeHint(entry: ZooEntry, path: string): string {
@@ -85,8 +87,9 @@ export async function fetchZooFile(entry: ZooEntry, options: FetchOptions = {}):
     options.log?.(`using cached ${path}`);
     return path;
   }
-  const url = options.urlOverride ?? entry.file.url;
-  if (!entry.file.direct && !options.urlOverride) {
+  const mirrored = options.mirror ? `${options.mirror.replace(/\/$/, '')}/${entry.origin}/${encodeURIComponent(entry.file.fileName)}` : undefined;
+  const url = options.urlOverride ?? mirrored ?? entry.file.url;
+  if (!entry.file.direct && url === entry.file.url) {
     throw new CliError(`'${entry.name}' cannot be downloaded automatically (a share link that needs a browser): ${placeHint(entry, path)}`);
   }
   if (options.offline) throw new CliError(`offline and '${entry.name}' is not in the cache: ${placeHint(entry, path)}`);

@@ -73,10 +73,15 @@ function request(url: string, headers: Record<string, string>, timeoutMs: number
       reject(new DownloadError(`cannot download '${url}': only http and https URLs are supported`));
       return;
     }
-    const req = mod.get(u, { headers: { 'user-agent': 'hrnet-js-cli', ...headers } }, (res) =>
-      resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, res, req }),
-    );
-    req.setTimeout(timeoutMs, () => req.destroy(new DownloadError(`no response from ${u.host} within ${timeoutMs} ms`)));
+    let responded = false;
+    const req = mod.get(u, { headers: { 'user-agent': 'hrnet-js-cli', ...headers } }, (res) => {
+      // the response came: from here the body's own idle timeout applies (set by the caller)
+      responded = true;
+      resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, res, req });
+    });
+    req.setTimeout(timeoutMs, () => {
+      if (!responded) req.destroy(new DownloadError(`no response from ${u.host} within ${timeoutMs} ms`));
+    });
     req.on('error', (e) =>
       reject(e instanceof DownloadError ? e : new DownloadError(`cannot reach ${u.host}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)),
     );

@@ -37,7 +37,7 @@ Evaluation and speed:
   hrnet demo [--out hrnet-demo]
 
 Global: --backend wasm|cpu|tensorflow (default: best available; bench: wasm) --cache-dir dir --offline
-        --timeout-ms N (download idle timeout) --verbose --help
+        --mirror url (zoo files from <url>/<origin>/<file>) --timeout-ms N (download idle timeout) --verbose --help
 Exit codes: 0 ok, 1 error, 2 bad command line, 3 some inputs failed (the batch finished; each is listed).
 `;
 
@@ -77,6 +77,7 @@ const OPTIONS = {
   'cache-dir': { type: 'string' },
   offline: { type: 'boolean' },
   'timeout-ms': { type: 'string' },
+  mirror: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -122,6 +123,7 @@ export async function run(argv: string[], io: RunIo = {}): Promise<number> {
     verbose: Boolean(v.verbose),
     fetchOptions: {
       cacheDir: v['cache-dir'],
+      mirror: v.mirror ?? process.env.HRNET_MIRROR,
       offline: Boolean(v.offline),
       idleTimeoutMs: num(v['timeout-ms'], 'timeout-ms'),
       progress: stderr,
