@@ -3,9 +3,24 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Plugin, defineConfig } from 'vite';
-import { workspaceAliases } from '../../vitest.shared.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Our packages resolve to their sources (as in every package's tests; see vitest.shared.ts at the root), so
+ * `dev` and `build` need no prior build of the workspace. More specific subpaths first: aliases match by prefix.
+ */
+const src = (path: string) => join(here, '../../packages', path);
+export const workspaceAliases = [
+  { find: /^@hrnetjs\/core\/testing$/, replacement: src('core/src/testing.ts') },
+  { find: /^@hrnetjs\/core\/node$/, replacement: src('core/src/node.ts') },
+  { find: /^@hrnetjs\/core$/, replacement: src('core/src/index.ts') },
+  { find: /^@hrnetjs\/hrnet-backbone$/, replacement: src('hrnet-backbone/src/index.ts') },
+  { find: /^@hrnetjs\/head-pose$/, replacement: src('head-pose/src/index.ts') },
+  { find: /^@hrnetjs\/head-seg$/, replacement: src('head-seg/src/index.ts') },
+  { find: /^@hrnetjs\/head-det$/, replacement: src('head-det/src/index.ts') },
+  { find: /^@hrnetjs\/face-align$/, replacement: src('face-align/src/index.ts') },
+];
 const require = createRequire(import.meta.url);
 
 /**
@@ -53,7 +68,6 @@ function tfjsWasmFiles(): Plugin {
 export default defineConfig({
   // relative asset URLs: the build works from any folder of any static host
   base: './',
-  // our packages are bundled from their sources (as the tests import them), so dev needs no prior build
   resolve: {
     alias: workspaceAliases,
     // one tfjs-core for every package, and the backends core imports dynamically resolved from this app

@@ -105,6 +105,21 @@ async function step<T>(message: string, fn: () => Promise<T>): Promise<T | undef
   }
 }
 
+let actions = 0;
+/**
+ * A user action from start to finish (all its steps, its error shown). `data-actions` on <body> counts the
+ * finished ones, so a test (or a person reading the DOM) knows when the page has settled after an action.
+ */
+function action(fn: () => Promise<unknown>): void {
+  document.body.dataset.state = 'busy';
+  void fn()
+    .catch((e) => showError(errorText(e)))
+    .finally(() => {
+      document.body.dataset.actions = String(++actions);
+      setBusy(false);
+    });
+}
+
 // ---------------------------------------------------------------- task and preset
 
 function currentTask(): TaskId {
@@ -431,51 +446,66 @@ el.output.addEventListener('dblclick', () => {
 
 // ---------------------------------------------------------------- wiring
 
-el.task.addEventListener('change', () => {
-  fillPresets();
-  app.lastRun = null;
-  redraw();
-  void configure();
-});
-el.preset.addEventListener('change', () => {
-  updatePresetNote();
-  void configure();
-});
+el.task.addEventListener('change', () =>
+  action(async () => {
+    fillPresets();
+    app.lastRun = null;
+    redraw();
+    await configure();
+  }),
+);
+el.preset.addEventListener('change', () =>
+  action(async () => {
+    updatePresetNote();
+    await configure();
+  }),
+);
 el.weightsFile.addEventListener('change', () => {
-  if (el.weightsFile.files?.length) void weightsFromFiles(el.weightsFile.files).finally(() => (el.weightsFile.value = ''));
+  const files = el.weightsFile.files;
+  if (files?.length) action(() => weightsFromFiles(files).finally(() => (el.weightsFile.value = '')));
 });
-el.weightsUrlLoad.addEventListener('click', () => {
-  const raw = el.weightsUrl.value.trim();
-  if (!raw) return showError('Paste a URL to a checkpoint first.');
-  void loadWeights({ kind: 'url', url: new URL(raw, document.baseURI).href });
-});
-el.weightsBundled.addEventListener('click', () => {
-  const b = bundledFor(currentTask(), el.preset.value);
-  if (b) void loadWeights({ kind: 'url', url: new URL(b.url, document.baseURI).href });
-});
-el.weightsClear.addEventListener('click', async () => {
-  await step('Dropping weights…', () => client.call('clearWeights', {}));
-  app.weights = null;
-  renderWeights();
-  await configure();
-});
-el.sample.addEventListener('change', () => void loadImage(el.sample.value, el.sample.selectedOptions[0]!.text).catch((e) => showError(errorText(e))));
+el.weightsUrlLoad.addEventListener('click', () =>
+  action(async () => {
+    const raw = el.weightsUrl.value.trim();
+    if (!raw) return showError('Paste a URL to a checkpoint first.');
+    await loadWeights({ kind: 'url', url: new URL(raw, document.baseURI).href });
+  }),
+);
+el.weightsBundled.addEventListener('click', () =>
+  action(async () => {
+    const b = bundledFor(currentTask(), el.preset.value);
+    if (b) await loadWeights({ kind: 'url', url: new URL(b.url, document.baseURI).href });
+  }),
+);
+el.weightsClear.addEventListener('click', () =>
+  action(async () => {
+    await step('Dropping weights…', () => client.call('clearWeights', {}));
+    app.weights = null;
+    renderWeights();
+    await configure();
+  }),
+);
+el.sample.addEventListener('change', () => action(() => loadImage(el.sample.value, el.sample.selectedOptions[0]!.text)));
 el.imageFile.addEventListener('change', () => {
   const f = el.imageFile.files?.[0];
   if (!f) return;
   const url = URL.createObjectURL(f);
-  void loadImage(url, f.name)
-    .catch(() => showError(`Could not decode ${f.name} as an image.`))
-    .finally(() => URL.revokeObjectURL(url));
+  action(() =>
+    loadImage(url, f.name)
+      .catch(() => showError(`Could not decode ${f.name} as an image.`))
+      .finally(() => URL.revokeObjectURL(url)),
+  );
 });
-el.webcam.addEventListener('click', () => void toggleWebcam());
+el.webcam.addEventListener('click', () => action(() => toggleWebcam()));
 el.live.addEventListener('change', () => void liveLoop());
 el.heatmapJoint.addEventListener('change', redraw);
 el.opacity.addEventListener('input', redraw);
-el.run.addEventListener('click', () => {
-  if (stream) captureFrame();
-  void run();
-});
+el.run.addEventListener('click', () =>
+  action(async () => {
+    if (stream) captureFrame();
+    await run();
+  }),
+);
 
 /** Webcam live mode: capture and run back to back while the box is ticked (one frame in flight at a time). */
 async function liveLoop(): Promise<void> {
@@ -510,6 +540,7 @@ async function start(): Promise<void> {
   renderBackends();
   await loadImage(el.sample.value, el.sample.selectedOptions[0]!.text).catch((e) => showError(errorText(e)));
   await configure();
+  document.body.dataset.actions = '0';
   document.body.dataset.ready = 'true';
 }
 

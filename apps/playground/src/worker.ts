@@ -15,7 +15,6 @@ import {
   loadTfjsWeights,
   selectBackend,
 } from '@hrnetjs/core';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { ModelInfo, RequestMessage, Requests, Responses, ResponseMessage, WeightsSource } from './protocol.js';
 import { describeWeights, type WeightsInfo } from './recognise.js';
 import { TASKS, taskById } from './tasks/index.js';
@@ -52,9 +51,23 @@ async function probe(): Promise<BackendAttempt[]> {
       attempts.push(r?.attempts.find((a) => a.name === name) ?? { name, ok: false, reason: 'failed to initialise' });
     }
   }
+  const wasm = attempts.find((a) => a.name === 'wasm' && a.ok);
+  if (wasm) wasm.reason = `${wasm.reason}; ${await wasmThreads()}`;
   const best = attempts.find((a) => a.ok);
   if (best) await selectBackend(best.name, { wasmPaths: state.wasmPath });
   return attempts;
+}
+
+/** Threads are there only when the page is cross-origin isolated (SharedArrayBuffer) and the browser allows. */
+async function wasmThreads(): Promise<string> {
+  try {
+    // already loaded by selectBackend; imported here only to ask it
+    const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
+    const n = getThreadsCount();
+    return n > 1 ? `${n} threads` : `single-threaded${self.crossOriginIsolated ? '' : ' (page not cross-origin isolated)'}`;
+  } catch {
+    return 'thread count unknown';
+  }
 }
 
 async function readWeights(source: WeightsSource): Promise<{ sd: StateDict; info: WeightsInfo }> {
@@ -122,8 +135,7 @@ function ensureModel(): { runner: TaskRunner; model: ModelInfo } {
 
 const handlers: { [T in keyof Requests]: (p: Requests[T]) => Promise<Responses[T]> } = {
   async init({ wasmPath }) {
-    state.wasmPath = wasmPath;
-    setWasmPaths(wasmPath);
+    state.wasmPath = wasmPath; // selectBackend hands it to setWasmPaths when it loads the wasm backend
     return { attempts: await probe(), tasks: TASKS.map((t) => ({ id: t.id, label: t.label, presets: t.presets })) };
   },
   async probe() {
