@@ -117,6 +117,10 @@ export function gaussianKernel(size: number): Float64Array {
   return kernel.map((v) => v / sum);
 }
 
+const f32 = Math.fround;
+/** `np.maximum(hm, 1e-10)` on a float32 array compares with float32(1e-10). */
+const LOG_FLOOR = Math.fround(1e-10);
+
 /** One heatmap blurred with zero padding and rescaled to its original maximum (DarkPose `gaussian_blur`). */
 function blurred(plane: Float64Array, h: number, w: number, kernel: Float64Array): Float64Array {
   const r = (kernel.length - 1) / 2;
@@ -142,10 +146,12 @@ function blurred(plane: Float64Array, h: number, w: number, kernel: Float64Array
     originMax = Math.max(originMax, plane[i]!);
     newMax = Math.max(newMax, out[i]!);
   }
-  // DarkPose stores the blurred map in the float32 heatmap array before rescaling
+  // DarkPose stores the blurred map in the float32 heatmap array and rescales it in float32
+  for (let i = 0; i < out.length; i++) out[i] = f32(out[i]!);
+  newMax = f32(newMax);
   if (newMax !== 0 && Number.isFinite(newMax)) {
-    const f = originMax / Math.fround(newMax);
-    for (let i = 0; i < out.length; i++) out[i] = Math.fround(Math.fround(out[i]!) * f);
+    const f = f32(originMax / newMax);
+    for (let i = 0; i < out.length; i++) out[i] = f32(out[i]! * f);
   }
   return out;
 }
@@ -158,16 +164,18 @@ export function refineDark(hm: HostHeatmaps, coords: Float64Array, blurKernel = 
   for (let b = 0; b < n; b++) {
     for (let j = 0; j < k; j++) {
       for (let p = 0; p < h * w; p++) plane[p] = hm.data[(b * h * w + p) * k + j]!;
-      const lg = blurred(plane, h, w, kernel).map((v) => Math.log(Math.max(v, 1e-10)));
+      const lg = blurred(plane, h, w, kernel).map((v) => f32(Math.log(Math.max(v, LOG_FLOOR))));
       const o = (b * k + j) * 2;
       const px = Math.trunc(coords[o]!);
       const py = Math.trunc(coords[o + 1]!);
       if (!(1 < px && px < w - 2 && 1 < py && py < h - 2)) continue;
       const at = (y: number, x: number) => lg[y * w + x]!;
-      const dx = 0.5 * (at(py, px + 1) - at(py, px - 1));
-      const dy = 0.5 * (at(py + 1, px) - at(py - 1, px));
+      // the precision of DarkPose's numpy expressions: float32 differences, float64 where a Python
+      // number enters (2·hm, 0.5·…), dxy summed in float32; it matters for near-singular Hessians
+      const dx = 0.5 * f32(at(py, px + 1) - at(py, px - 1));
+      const dy = 0.5 * f32(at(py + 1, px) - at(py - 1, px));
       const dxx = 0.25 * (at(py, px + 2) - 2 * at(py, px) + at(py, px - 2));
-      const dxy = 0.25 * (at(py + 1, px + 1) - at(py - 1, px + 1) - at(py + 1, px - 1) + at(py - 1, px - 1));
+      const dxy = 0.25 * f32(f32(f32(at(py + 1, px + 1) - at(py - 1, px + 1)) - at(py + 1, px - 1)) + at(py - 1, px - 1));
       const dyy = 0.25 * (at(py + 2, px) - 2 * at(py, px) + at(py - 2, px));
       const det = dxx * dyy - dxy * dxy;
       if (det === 0 || !Number.isFinite(det)) continue;

@@ -41,6 +41,12 @@ export interface PoseEstimatorConfig {
   fuse?: boolean;
   /** Round crops to whole numbers like OpenCV on uint8 images (default true; see the README). */
   roundCrop?: boolean;
+  /**
+   * Most crops a forward pass takes (default: all boxes in one batch, as the official code). A pass needs
+   * about 0.5 GB a person for w48 384x288 (0.15 GB for w32 256x192) on top of the weights, and the wasm
+   * backend has at most 4 GB: set this (e.g. 4) for many people on big models there.
+   */
+  maxBatch?: number;
 }
 
 export interface Keypoint {
@@ -107,7 +113,10 @@ export class PoseEstimator {
   constructor(
     readonly model: PoseHighResolutionNet,
     readonly keypointSet: KeypointSet,
-    readonly options: Required<Pick<PoseEstimatorConfig, 'flipTest' | 'shiftHeatmap' | 'roundCrop'>> & { decode: DecodeOptions },
+    readonly options: Required<Pick<PoseEstimatorConfig, 'flipTest' | 'shiftHeatmap' | 'roundCrop'>> & {
+      decode: DecodeOptions;
+      maxBatch?: number;
+    },
     /** Which backend was selected and why (null when the config named none). */
     readonly backend: BackendChoice | null = null,
   ) {
@@ -123,16 +132,39 @@ export class PoseEstimator {
         throw new ConfigError(`keypoints: flip pair [${a}, ${b}] is outside 0..${c.numJoints - 1}`);
       }
     }
+    const mb = options.maxBatch;
+    if (mb !== undefined && !(Number.isInteger(mb) && mb >= 1)) throw new ConfigError(`maxBatch: expected a positive integer, found ${mb}`);
+    const method = options.decode.method ?? 'official';
+    if (!['official', 'argmax', 'dark'].includes(method)) {
+      throw new ConfigError(`decode: expected 'official', 'argmax' or 'dark', found ${String(method)}`);
+    }
   }
 
-  /** Crops → heatmaps `[N, h, w, K]` (NHWC), with the flip test when enabled. The caller disposes the result. */
+  /**
+   * Crops (normalised, NHWC) → heatmaps `[N, h, w, K]` (NHWC), with the flip test when enabled, in passes of
+   * at most `maxBatch` crops. The caller disposes the result.
+   */
   heatmaps(input: tf.Tensor4D, flip = this.options.flipTest): tf.Tensor4D {
-    const predict = (x: tf.Tensor4D) => this.model.forward(x) as tf.Tensor4D;
-    return tf.tidy(() =>
-      flip
-        ? runFlipTest(predict, input, { flipPairs: this.keypointSet.flipPairs, shiftHeatmap: this.options.shiftHeatmap })
-        : predict(input),
-    );
+    const predict = (x: tf.Tensor4D) => this.model.predict(x) as tf.Tensor4D;
+    const run = (x: tf.Tensor4D) =>
+      flip ? runFlipTest(predict, x, { flipPairs: this.keypointSet.flipPairs, shiftHeatmap: this.options.shiftHeatmap }) : predict(x);
+    const n = input.shape[0];
+    const step = Math.min(n, this.options.maxBatch ?? n);
+    if (step >= n) return run(input);
+    const parts: tf.Tensor4D[] = [];
+    try {
+      for (let i = 0; i < n; i += step) {
+        const chunk = tf.slice(input, [i, 0, 0, 0], [Math.min(step, n - i), -1, -1, -1]);
+        try {
+          parts.push(run(chunk));
+        } finally {
+          chunk.dispose();
+        }
+      }
+      return tf.concat(parts, 0);
+    } finally {
+      tf.dispose(parts);
+    }
   }
 
   /**
@@ -153,11 +185,16 @@ export class PoseEstimator {
     const people: CenterScale[] = boxes.map((b) => boxToCenterScale(b, iw / ih));
     if (people.length === 0) return [];
     const flip = options.flipTest ?? this.options.flipTest;
-    const heatmaps = tf.tidy(() => {
+    const input = tf.tidy(() => {
       const rgb = imageToTensor(image);
-      const crops = cropPersons(rgb, people, this.inputSize, { roundCrop: this.options.roundCrop });
-      return this.heatmaps(preprocessCrops(crops), flip);
+      return preprocessCrops(cropPersons(rgb, people, this.inputSize, { roundCrop: this.options.roundCrop }));
     });
+    let heatmaps: tf.Tensor4D;
+    try {
+      heatmaps = this.heatmaps(input, flip);
+    } finally {
+      input.dispose();
+    }
     let data: Float32Array;
     try {
       data = (await heatmaps.data()) as Float32Array;
@@ -222,7 +259,13 @@ export async function createPoseEstimator(config: PoseEstimatorConfig): Promise<
     return new PoseEstimator(
       model,
       keypoints,
-      { flipTest: config.flipTest ?? true, shiftHeatmap: config.shiftHeatmap ?? true, roundCrop: config.roundCrop ?? true, decode },
+      {
+        flipTest: config.flipTest ?? true,
+        shiftHeatmap: config.shiftHeatmap ?? true,
+        roundCrop: config.roundCrop ?? true,
+        decode,
+        maxBatch: config.maxBatch,
+      },
       backend,
     );
   } catch (e) {

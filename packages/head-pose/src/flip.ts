@@ -36,16 +36,22 @@ export interface FlipTestOptions {
 
 /**
  * The official flip test: the network also sees every crop mirrored (`input.flip(3)`); its heatmaps are
- * flipped back, pairs swapped, shifted one pixel, and averaged with the plain ones. One forward pass of a
- * batch of 2N. `predict` maps an NHWC batch to NHWC heatmaps.
+ * flipped back, pairs swapped, shifted one pixel, and averaged with the plain ones. Two forward passes, as
+ * the official code runs them, each in its own tidy so that the first pass's intermediates are freed before
+ * the second (peak memory of one pass). `predict` maps an NHWC batch to NHWC heatmaps.
  */
 export function flipTest(predict: (x: tf.Tensor4D) => tf.Tensor4D, input: tf.Tensor4D, options: FlipTestOptions): tf.Tensor4D {
-  return tf.tidy(() => {
-    const n = input.shape[0];
-    const both = predict(tf.concat([input, tf.reverse(input, 2)], 0) as tf.Tensor4D);
-    const plain = tf.slice(both, [0, 0, 0, 0], [n, -1, -1, -1]) as tf.Tensor4D;
-    let back = flipBack(tf.slice(both, [n, 0, 0, 0], [n, -1, -1, -1]) as tf.Tensor4D, options.flipPairs);
-    if (options.shiftHeatmap ?? true) back = shiftHeatmapRight(back);
-    return tf.mul(tf.add(plain, back), 0.5) as tf.Tensor4D;
-  });
+  const plain = tf.tidy(() => predict(input));
+  let flipped: tf.Tensor4D | undefined;
+  try {
+    flipped = tf.tidy(() => predict(tf.reverse(input, 2) as tf.Tensor4D));
+    return tf.tidy(() => {
+      let back = flipBack(flipped!, options.flipPairs);
+      if (options.shiftHeatmap ?? true) back = shiftHeatmapRight(back);
+      return tf.mul(tf.add(plain, back), 0.5) as tf.Tensor4D;
+    });
+  } finally {
+    plain.dispose();
+    flipped?.dispose();
+  }
 }

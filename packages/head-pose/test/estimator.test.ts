@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointError, InputError, ShapeError, StateDictError, loadCheckpoint } from '@hrnetjs/core';
+import { CheckpointError, ConfigError, InputError, ShapeError, StateDictError, loadCheckpoint } from '@hrnetjs/core';
 import { NODE_TEST_BACKENDS, useBackend } from '@hrnetjs/core/testing';
 import { type Pose, type PoseEstimator, createPoseEstimator } from '../src/index.js';
 
@@ -121,6 +121,27 @@ describe('createPoseEstimator errors', () => {
     await expect(createPoseEstimator({ model: 'coco_w32_256x192', weights: weightBytes })).rejects.toThrow(StateDictError);
     await expect(createPoseEstimator({ model: 'coco_w32_256x192', weights: weightBytes })).rejects.toThrow(/conv1.weight|stage/);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('maxBatch splits the passes without changing the poses; bad options are ConfigErrors', async () => {
+    const start = tf.memory().numTensors;
+    const whole = await createPoseEstimator({ model: yaml, weights: weightBytes });
+    const split = await createPoseEstimator({ model: yaml, weights: weightBytes, maxBatch: 1 });
+    const before = tf.memory().numTensors;
+    const a = await whole.estimatePoses(image, { boxes: BOXES });
+    const b = await split.estimatePoses(image, { boxes: BOXES });
+    expect(tf.memory().numTensors).toBe(before);
+    a.forEach((p, i) =>
+      p.keypoints.forEach((k, j) => {
+        expect(b[i]!.keypoints[j]!.x).toBeCloseTo(k.x, 3);
+        expect(b[i]!.keypoints[j]!.score).toBeCloseTo(k.score, 3);
+      }),
+    );
+    whole.dispose();
+    split.dispose();
+    await expect(createPoseEstimator({ model: yaml, weights: weightBytes, maxBatch: 0 })).rejects.toThrow(ConfigError);
+    await expect(createPoseEstimator({ model: yaml, weights: weightBytes, decode: 'soft-argmax' as never })).rejects.toThrow(ConfigError);
+    expect(tf.memory().numTensors).toBe(start);
   });
 
   it('weights from a URL are fetched; an unreachable URL or bad bytes are CheckpointErrors', async () => {
