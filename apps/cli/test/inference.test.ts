@@ -136,7 +136,7 @@ describe('bad input is reported per file and the batch goes on', () => {
     await mkdir(join(dir, 'empty'));
     await copyFile(PEOPLE_6, join(imgs, 'a.jpg'));
     await writeFile(join(imgs, 'broken.jpg'), (await readFile(PEOPLE_7)).subarray(0, 300)); // truncated JPEG
-    await sharp({ create: { width: 97, height: 211, channels: 1, background: 128 } }).png().toFile(join(imgs, 'gray_small.png'));
+    await sharp({ create: { width: 97, height: 211, channels: 3, background: { r: 128, g: 128, b: 128 } } }).greyscale().png().toFile(join(imgs, 'gray_small.png'));
     await writeFile(join(imgs, 'notes.txt'), 'not an image');
     const r = await hrnet(['pose', imgs, join(dir, 'empty'), join(dir, 'missing.jpg'), `${dir}/nothing/*.jpg`, '--model', FIXTURES.pose, '--backend', 'cpu', '--out', join(dir, 'out')]);
     expect(r.code, r.stderr).toBe(3);

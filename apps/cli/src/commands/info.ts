@@ -93,9 +93,8 @@ export function describeArchitecture(raw: StateDict): Architecture {
   else if (has('final_layer.') || has('keypoint_head.') || has('head.final_layer.')) task = 'pose';
   else if (has('stage2.') || has('backbone.stage2.')) task = 'backbone';
   const layoutName = detectKeyMapping(task === 'unknown' || task === 'backbone' ? 'pose' : task, raw.keys());
-  let sd = applyZooKeyMapping(raw, keyMapping(layoutName));
-  if (task === 'det') sd = stripPrefix(sd, 'backbone.body.');
-  const stages = trunkStages(sd);
+  const sd = applyZooKeyMapping(raw, keyMapping(layoutName));
+  const stages = trunkStages(task === 'det' ? stripPrefix(sd, 'backbone.body.') : sd);
   const trunkPresets = matchPresets(stages);
   const heads: Record<string, number> = {};
   let detail = '';

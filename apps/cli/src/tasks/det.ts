@@ -43,7 +43,10 @@ function normalise(d: Record<string, unknown>): CliDetection {
     const [x1, y1, x2, y2] = d.xyxy as number[];
     bbox = [x1!, y1!, x2! - x1!, y2! - y1!];
   }
-  const categoryId = (d.category_id ?? d.categoryId ?? d.label) as number;
+  // head-det's `label` is a 0-based class index; COCO results need the category id (1…90, with gaps)
+  const ids = (headDet as Record<string, unknown>).COCO_CATEGORY_IDS as readonly number[] | undefined;
+  const label = d.label as number | undefined;
+  const categoryId = (d.category_id ?? d.categoryId ?? (label !== undefined ? (ids?.[label] ?? label + 1) : undefined)) as number;
   return { bbox: bbox.slice(0, 4) as CliDetection['bbox'], score: Number(d.score), category_id: categoryId, name: String(d.name ?? d.className ?? categoryId) };
 }
 
