@@ -47,10 +47,11 @@ export interface DetectorConfig {
   /** A preset (`'fcos_w18_5l'`…), an official HRNet-FCOS YAML, a config object, or a built model (taken over: `dispose` frees it). */
   model: string | DetectionModelConfig | FcosHRNet;
   /**
-   * Checkpoint bytes (official `.pth` — `{model: {"module." + key}}` is unwrapped —, safetensors, …) or a
-   * state dict. Omitted: random weights (benchmarks only).
+   * Checkpoint bytes (official `.pth` — `{model: {"module." + key}}` is unwrapped —, safetensors, …), a state
+   * dict, or a URL to `fetch` them from (browser; in Node read files with `@hrnetjs/core/node`'s
+   * `readCheckpointFile`). Omitted: random weights (benchmarks only).
    */
-  weights?: Uint8Array | ArrayBuffer | StateDict;
+  weights?: Uint8Array | ArrayBuffer | StateDict | string;
   /** tfjs backend(s) to try, in order (see core's `selectBackend`); omitted: keep the active one. */
   backend?: BackendName | BackendName[];
   /** `'pil'` (default, the official antialiased resize, on the CPU) or `'bilinear'` (tfjs, on the backend). */
@@ -101,14 +102,22 @@ function minPaddedSide(model: FcosHRNet): number {
 export async function createDetector(config: DetectorConfig): Promise<Detector> {
   if (config.backend) await selectBackend(config.backend);
   let sd: StateDict | null = null;
-  if (config.weights) {
-    sd = config.weights instanceof Map ? config.weights : loadCheckpoint(config.weights as Uint8Array | ArrayBuffer);
-    checkDetectionKeys(sd);
+  if (typeof config.weights === 'string') {
+    const url = config.weights;
+    const res = await fetch(url).catch((e: Error) => {
+      throw new CheckpointError(`could not fetch weights from ${url}: ${e.message}`);
+    });
+    if (!res.ok) throw new CheckpointError(`could not fetch weights from ${url}: HTTP ${res.status}`);
+    sd = loadCheckpoint(await res.arrayBuffer());
+  } else if (config.weights) {
+    sd = config.weights instanceof Map ? config.weights : loadCheckpoint(config.weights);
   }
+  if (sd) checkDetectionKeys(sd);
   const model = typeof config.model === 'object' && 'detConfig' in config.model ? config.model : createDetectionModel(config.model);
   try {
     if (sd) model.loadStateDict(sd);
-    if (config.fuse ?? true) model.fuse();
+    // a model passed in may be fused already (folding twice would throw)
+    if ((config.fuse ?? true) && !model.backbone.body.conv1.isFolded) model.fuse();
   } catch (e) {
     if (model !== config.model) model.dispose();
     throw e;
