@@ -271,10 +271,16 @@ export abstract class SegmentationNet<Out> extends HighResolutionTrunk<Out> {
   representation(x: tf.Tensor): tf.Tensor4D {
     const feats = this.features(x);
     const [, h, w] = feats[0]!.shape as number[];
-    return tf.concat(
-      feats.map((f, i) => (i === 0 ? (f as tf.Tensor4D) : resizeBilinear(f, [h!, w!], this.segConfig.alignCorners))),
-      3,
-    ) as tf.Tensor4D;
+    const out = tf.tidy(
+      () =>
+        tf.concat(
+          feats.map((f, i) => (i === 0 ? (f as tf.Tensor4D) : resizeBilinear(f, [h!, w!], this.segConfig.alignCorners))),
+          3,
+        ) as tf.Tensor4D,
+    );
+    // the branch maps are copied into the concatenation: free them now rather than at the caller's tidy
+    tf.dispose(feats.filter((f) => f !== out));
+    return out;
   }
 
   /** Every output of the official `forward`, as a list (one for `seg_hrnet`, `[aux, out]` for OCR). */

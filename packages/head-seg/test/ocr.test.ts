@@ -28,6 +28,9 @@ describe.each(NODE_TEST_BACKENDS)('seg_ocr_small golden output (%s)', (backend) 
     expect(model.segConfig.alignCorners).toBe(true); // not in the YAML: the HRNet-OCR default
     const sd = normalizeStateDictKeys(raw);
     expect(model.shapes().size).toBe(meta.state_dict_num_keys);
+    // the same keys in the same order as the official state_dict (conv3x3_ocr, ocr_distri_head, cls_head, aux_head)
+    const officialOrder = [...raw.keys()].filter((k) => k.startsWith('model.')).map((k) => k.slice(6));
+    expect([...model.shapes().keys()]).toEqual(officialOrder);
     expect(sd.has('loss.criterion.weight') || [...sd.keys()].some((k) => k.startsWith('model.'))).toBe(false);
     model.loadStateDict(sd);
     expect(model.numParameters()).toBe(meta.param_count);
