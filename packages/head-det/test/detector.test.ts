@@ -136,7 +136,10 @@ describe.each(NODE_TEST_BACKENDS)('createDetector (%s)', (backend) => {
     const thin = tf.zeros([1, 400, 3]) as tf.Tensor3D;
     await expect(detector.detect(thin)).rejects.toThrow(InputError);
     const capped = await createDetector({ model: fixtureModelConfig(), weights: smallStateDict(), maxImagePixels: 1000 });
+    // the default Pillow-exact resize path, leak-free too
+    const n0 = tf.memory().numTensors;
     await expect(capped.detect(tiny)).resolves.toBeDefined();
+    expect(tf.memory().numTensors).toBe(n0);
     await expect(capped.detect({ data: new Uint8Array(40 * 40 * 3), width: 40, height: 40, channels: 3 } as never)).rejects.toThrow(/maxImagePixels/);
     capped.dispose();
     await expect(capped.detect(tiny)).rejects.toThrow(/disposed/);
