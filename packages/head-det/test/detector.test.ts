@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointError, InputError, StateDictError, readNpy } from '@hrnetjs/core';
+import { CheckpointError, InputError, StateDictError, loadCheckpoint, readNpy } from '@hrnetjs/core';
 import { NODE_TEST_BACKENDS, useBackend } from '@hrnetjs/core/testing';
 import {
   COCO_CLASSES,
   DETECTION_INPUT_DEFAULTS,
   type DetectionModelConfig,
   type Detector,
+  createDetectionModel,
   createDetector,
   officialResizeShape,
   pilResizeBilinear,
@@ -156,6 +157,20 @@ describe('checkpoints', () => {
     pose.set('final_layer.weight', { dtype: 'float32', shape: [17, 8, 1, 1], data: new Float32Array(136) });
     await expect(createDetector({ model: fixtureModelConfig(), weights: pose })).rejects.toThrow(CheckpointError);
     await expect(createDetector({ model: fixtureModelConfig(), weights: pose })).rejects.toThrow(/backbone\.body\., backbone\.fpn\. and rpn\.head\./);
+  });
+
+  it('a released-style checkpoint ({model: {"module." + key}}, legacy torch format) unwraps to the official keys', () => {
+    const bytes = new Uint8Array(readFileSync(new URL('./fixtures/wrapped_head_subset.pth', import.meta.url)));
+    const sd = loadCheckpoint(bytes);
+    expect([...sd.keys()].sort()).toEqual(
+      ['rpn.head.bbox_pred.bias', 'rpn.head.bbox_pred.weight', 'rpn.head.centerness.bias', 'rpn.head.centerness.weight', ...[0, 1, 2, 3, 4].map((l) => `rpn.head.scales.${l}.scale`)].sort(),
+    );
+    const model = createDetectionModel(fixtureModelConfig());
+    const res = model.loadStateDict(sd, { strict: false });
+    expect(res.unexpected).toEqual([]);
+    const ref = smallStateDict();
+    for (const key of sd.keys()) expect(Array.from(model.stateDict().get(key)!.data)).toEqual(Array.from(ref.get(key)!.data));
+    model.dispose();
   });
 
   it('an HRNet-FCOS checkpoint of another size is a StateDictError listing the shapes', async () => {
