@@ -155,7 +155,9 @@ export function prepareImage(image: tf.Tensor3D, config: DetectionInputConfig, r
     } else {
       rgb = rh === height && rw === width ? tf.cast(image, 'float32') : tf.image.resizeBilinear(image, [rh, rw], false, true);
     }
-    const ordered = config.toBgr255 ? tf.reverse(rgb, 2) : tf.div(rgb, 255);
+    // ToTensor divides by 255 and TO_BGR255 multiplies back, in float32: (v / 255) · 255 is not always v
+    const unit = tf.div(rgb, 255);
+    const ordered = config.toBgr255 ? tf.mul(tf.reverse(unit, 2), 255) : unit;
     const normed = tf.div(tf.sub(ordered, config.pixelMean), config.pixelStd);
     return tf.expandDims(tf.pad(normed, [[0, ph - rh], [0, pw - rw], [0, 0]]), 0) as tf.Tensor4D;
   });

@@ -57,7 +57,9 @@ describe('official preprocessing', () => {
     const v = await p.input.data();
     const m = cfg.pixelMean;
     const f = Math.fround;
-    expect(Array.from(v.slice(0, 6))).toEqual([30 - f(m[0]), 20 - f(m[1]), 10 - f(m[2]), 60 - f(m[0]), 50 - f(m[1]), 40 - f(m[2])].map(f));
+    // ToTensor (÷255) then TO_BGR255 (×255), each rounded to float32, then minus the mean
+    const px = (v: number) => f(f(v / 255) * 255);
+    expect(Array.from(v.slice(0, 6))).toEqual([px(30) - f(m[0]), px(20) - f(m[1]), px(10) - f(m[2]), px(60) - f(m[0]), px(50) - f(m[1]), px(40) - f(m[2])].map(f));
     expect(Array.from(v.slice(6, 9))).toEqual([0, 0, 0]); // padding is zero after normalisation
     tf.dispose([img, p.input]);
   });
