@@ -17,4 +17,7 @@ export const SAMPLE_CREDIT =
  */
 export const BUNDLED_WEIGHTS: { task: TaskId; preset: string; url: string }[] = [
   { task: 'pose', preset: 'small', url: 'weights/pose_small.pth' },
+  { task: 'segmentation', preset: 'small', url: 'weights/seg_small.safetensors' },
+  { task: 'detection', preset: 'small', url: 'weights/det_fcos_small.pth' },
+  { task: 'face', preset: 'small', url: 'weights/face_small/model.json' },
 ];

@@ -31,6 +31,8 @@ const el = {
   heatmapJoint: $<HTMLSelectElement>('heatmap-joint'),
   opacity: $<HTMLInputElement>('opacity'),
   topk: $<HTMLInputElement>('topk'),
+  scoreThreshold: $<HTMLInputElement>('score-threshold'),
+  netSize: $<HTMLInputElement>('net-size'),
   run: $<HTMLButtonElement>('run'),
   status: $('status'),
   error: $('error'),
@@ -66,6 +68,14 @@ const app: AppState = { backends: [], backend: null, weights: null, model: null,
   inputPixels: () => {
     const d = sourceCtx.getImageData(0, 0, source.width, source.height);
     return { width: d.width, height: d.height, data: Array.from(d.data) };
+  },
+  /** Pixels of the output that differ from the input image: what the overlays drew. */
+  changedPixels: () => {
+    const a = sourceCtx.getImageData(0, 0, source.width, source.height).data;
+    const b = outCtx.getImageData(0, 0, el.output.width, el.output.height).data;
+    let n = 0;
+    for (let i = 0; i < a.length; i += 4) if (a[i] !== b[i] || a[i + 1] !== b[i + 1] || a[i + 2] !== b[i + 2]) n++;
+    return n;
   },
 };
 
@@ -136,6 +146,7 @@ function updatePresetNote(): void {
   const task = TASK_MENU.find((t) => t.id === currentTask())!;
   const preset = task.presets.find((p) => p.id === el.preset.value);
   el.presetNote.textContent = preset?.heavy ? 'Full-size official network: slow on cpu and wasm, and it needs memory.' : '';
+  el.netSize.disabled = currentTask() !== 'segmentation' && currentTask() !== 'detection';
   el.weightsBundled.disabled = !bundledFor(currentTask(), el.preset.value);
   el.weightsBundled.title = bundledFor(currentTask(), el.preset.value)?.url ?? 'no bundled weights for this preset';
 }
@@ -147,7 +158,8 @@ function bundledFor(task: TaskId, preset: string) {
 async function configure(): Promise<void> {
   const task = currentTask();
   const preset = el.preset.value;
-  const info = await step(`Building ${task} / ${preset}…`, () => client.call('configure', { task, preset }));
+  const size = task === 'segmentation' || task === 'detection' ? Number(el.netSize.value) || undefined : undefined;
+  const info = await step(`Building ${task} / ${preset}…`, () => client.call('configure', { task, preset, size }));
   app.model = info ?? null;
   renderModel();
   if (info) el.status.textContent = `Ready: ${task} / ${preset} on ${app.backend}.`;
@@ -336,7 +348,7 @@ async function run(): Promise<void> {
   if (source.width === 0) return;
   const px = pixels();
   const out = await step(`Running ${currentTask()} on ${app.backend}…`, () =>
-    client.call('run', { pixels: px, options: { box: app.box ?? undefined, topK: Number(el.topk.value) || 5 } }, [px.data.buffer]),
+    client.call('run', { pixels: px, options: { box: app.box ?? undefined, topK: Number(el.topk.value) || 5, scoreThreshold: Number(el.scoreThreshold.value) } }, [px.data.buffer]),
   );
   if (!out) return;
   app.lastRun = out;
@@ -498,6 +510,7 @@ el.imageFile.addEventListener('change', () => {
 });
 el.webcam.addEventListener('click', () => action(() => toggleWebcam()));
 el.live.addEventListener('change', () => void liveLoop());
+el.netSize.addEventListener('change', () => action(() => configure()));
 el.heatmapJoint.addEventListener('change', redraw);
 el.opacity.addEventListener('input', redraw);
 el.run.addEventListener('click', () =>
@@ -529,6 +542,7 @@ async function start(): Promise<void> {
   const wantedTask = params.get('task');
   if (wantedTask && TASK_MENU.some((t) => t.id === wantedTask)) el.task.value = wantedTask;
   fillPresets();
+  if (params.get('size')) el.netSize.value = params.get('size')!;
   const wantedPreset = params.get('preset');
   if (wantedPreset && [...el.preset.options].some((o) => o.value === wantedPreset)) el.preset.value = wantedPreset;
   updatePresetNote();

@@ -61,7 +61,7 @@ export interface Requests {
   setBackend: { name: BackendName };
   loadWeights: { source: WeightsSource };
   clearWeights: Record<string, never>;
-  configure: { task: TaskId; preset: string };
+  configure: { task: TaskId; preset: string; size?: number };
   run: { pixels: Pixels; options: RunOptions };
 }
 
@@ -80,6 +80,8 @@ export interface RunOptions {
   box?: [number, number, number, number];
   /** Classification: how many classes to list. */
   topK?: number;
+  /** Detection: minimum box score. */
+  scoreThreshold?: number;
 }
 
 export type RequestType = keyof Requests;

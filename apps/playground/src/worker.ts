@@ -27,10 +27,11 @@ interface State {
   weights: { sd: StateDict; info: WeightsInfo } | null;
   task: TaskId | null;
   preset: string | null;
+  size: number | undefined;
   runner: TaskRunner | null;
   model: ModelInfo | null;
 }
-const state: State = { wasmPath: '', weights: null, task: null, preset: null, runner: null, model: null };
+const state: State = { wasmPath: '', weights: null, task: null, preset: null, size: undefined, runner: null, model: null };
 
 function dropModel(): void {
   state.runner?.dispose();
@@ -116,11 +117,11 @@ function orderShards(source: Extract<WeightsSource, { kind: 'tfjs' }>): ArrayBuf
   });
 }
 
-function ensureModel(): { runner: TaskRunner; model: ModelInfo } {
+async function ensureModel(): Promise<{ runner: TaskRunner; model: ModelInfo }> {
   if (state.runner && state.model) return { runner: state.runner, model: state.model };
   if (!state.task || !state.preset) throw new Error('no task chosen');
   const def = taskById(state.task);
-  const runner = def.create(state.preset, state.weights?.sd ?? null);
+  const runner = await def.create(state.preset, state.weights?.sd ?? null, { size: state.size });
   state.runner = runner;
   state.model = {
     task: state.task,
@@ -157,19 +158,20 @@ const handlers: { [T in keyof Requests]: (p: Requests[T]) => Promise<Responses[T
     dropModel();
     return null;
   },
-  async configure({ task, preset }) {
-    if (task !== state.task || preset !== state.preset) dropModel();
+  async configure({ task, preset, size }) {
+    if (task !== state.task || preset !== state.preset || size !== state.size) dropModel();
     state.task = task;
     state.preset = preset;
+    state.size = size;
     try {
-      return ensureModel().model;
+      return (await ensureModel()).model;
     } catch (e) {
       dropModel();
       throw e;
     }
   },
   async run({ pixels, options }) {
-    const { runner, model } = ensureModel();
+    const { runner, model } = await ensureModel();
     const { result, timings } = await runner.run(pixels, options);
     const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
     return {

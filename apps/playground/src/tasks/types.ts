@@ -45,14 +45,24 @@ export interface DetectionResult {
 export interface FaceResult {
   kind: 'face';
   box: [number, number, number, number];
-  landmarks: { x: number; y: number; score: number }[];
+  landmarks: { x: number; y: number; score: number; name?: string }[];
 }
 
 export type TaskResult = PoseResult | ClassificationResult | SegmentationResult | DetectionResult | FaceResult;
 
 export interface RunContext {
+  /** Pose and face: the region `[x, y, w, h]` (default: the whole image). */
   box?: [number, number, number, number];
+  /** Classification: how many classes. */
   topK?: number;
+  /** Detection: minimum score of a box. */
+  scoreThreshold?: number;
+}
+
+/** Choices that change the network as built (so they rebuild it). */
+export interface BuildOptions {
+  /** Segmentation: long side, detection: short side of the network input. */
+  size?: number;
 }
 
 /** A built network ready to run on pixels. Works the same in the worker and in Node (tests). */
@@ -78,5 +88,5 @@ export interface TaskDefinition {
    * Build the network for a preset and load `weights` strictly (null: keep the random initialisation).
    * Throws the package's typed error when the weights do not fit.
    */
-  create(preset: string, weights: StateDict | null): TaskRunner;
+  create(preset: string, weights: StateDict | null, options: BuildOptions): TaskRunner | Promise<TaskRunner>;
 }

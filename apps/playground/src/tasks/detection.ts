@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { imageToTensor } from '@hrnetjs/core';
+import {
+  DETECTION_PRESETS,
+  type DetectionModelConfig,
+  type FcosLevelOutput,
+  createDetector,
+  detectionPresetConfig,
+  parseDetectionYaml,
+  postprocessFcos,
+  prepareImage,
+  toImageDetections,
+} from '@hrnetjs/head-det';
+import detSmallYaml from '../configs/det_fcos_small.yaml?raw';
+import { now } from './common.js';
+import type { DetectionResult, TaskDefinition, TaskRunner } from './types.js';
+
+const SMALL = 'small';
+/** Short side the network sees unless the page asks otherwise (the official test size is 800). */
+export const DEFAULT_DET_SIZE = 512;
+const MAX_DETECTIONS = 30;
+
+/** The official resize rule with another short side: the long side limit scales with it (800 → 1333). */
+function withInputSize(config: DetectionModelConfig, size: number): DetectionModelConfig {
+  return { ...config, input: { ...config.input, minSize: size, maxSize: Math.round((size * 1333) / 800) } };
+}
+
+/**
+ * HRNet-FCOS detection with `createDetector` (which checks the keys are an HRNet-FCOS checkpoint before the
+ * strict load), run stage by stage with the package's own pieces: official preprocessing (PIL-exact resize,
+ * BGR mean, pad to 32), the network, `postprocessFcos` (thresholds, NMS) and `toImageDetections`.
+ */
+export const detectionTask: TaskDefinition = {
+  id: 'detection',
+  label: 'Detection (boxes, COCO classes)',
+  presets: [
+    { id: SMALL, label: 'small (test config: branches 8..64, FPN 64, 80 classes)' },
+    ...Object.keys(DETECTION_PRESETS).map((id) => ({ id, label: id, heavy: true })),
+  ],
+  async create(preset, weights, options): Promise<TaskRunner> {
+    const base = preset === SMALL ? parseDetectionYaml(detSmallYaml) : detectionPresetConfig(preset);
+    const config = withInputSize(base, options.size ?? DEFAULT_DET_SIZE);
+    const detector = await createDetector({ model: config, weights: weights ?? undefined, backend: tf.getBackend() as never });
+    const model = detector.model;
+    return {
+      model,
+      inputSize: null,
+      async run(pixels, ctx, clock = now) {
+        const t0 = clock();
+        const rgb = imageToTensor(pixels);
+        let prepared;
+        try {
+          prepared = prepareImage(rgb, model.detConfig.input, 'pil');
+        } finally {
+          rgb.dispose();
+        }
+        await prepared.input.data();
+        const t1 = clock();
+        const raw = model.predict(prepared.input);
+        prepared.input.dispose();
+        let levels: FcosLevelOutput[];
+        try {
+          levels = await Promise.all(
+            raw.boxCls.map(async (cls, l) => ({
+              height: cls.shape[1],
+              width: cls.shape[2],
+              stride: model.strides[l]!,
+              boxCls: (await cls.data()) as Float32Array,
+              boxRegression: (await raw.boxRegression[l]!.data()) as Float32Array,
+              centerness: (await raw.centerness[l]!.data()) as Float32Array,
+            })),
+          );
+        } finally {
+          tf.dispose([raw.boxCls, raw.boxRegression, raw.centerness]);
+        }
+        const t2 = clock();
+        const det = postprocessFcos(levels, prepared.resized.height, prepared.resized.width, model.numClasses, {
+          ...model.detConfig.inference,
+          ...(ctx.scoreThreshold !== undefined && { scoreThreshold: ctx.scoreThreshold }),
+          detectionsPerImage: MAX_DETECTIONS,
+        });
+        const found = toImageDetections(det.boxes, det.scores, det.labels, prepared.resized, prepared.original, detector.classNames);
+        const result: DetectionResult = {
+          kind: 'detection',
+          boxes: found.map((d) => ({ x: d.box[0], y: d.box[1], width: d.box[2], height: d.box[3], label: d.className, score: d.score })),
+        };
+        return { result, timings: { preprocess: t1 - t0, network: t2 - t1, decode: clock() - t2 } };
+      },
+      dispose: () => detector.dispose(),
+    };
+  },
+};

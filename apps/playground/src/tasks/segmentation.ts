@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { imageToTensor } from '@hrnetjs/core';
+import { SEGMENTATION_PRESETS, createSegmenter, inferScores, parseSegmentationYaml, segmentationPresetConfig } from '@hrnetjs/head-seg';
+import segSmallYaml from '../configs/seg_small.yaml?raw';
+import { now } from './common.js';
+import type { SegmentationResult, TaskDefinition, TaskRunner } from './types.js';
+
+const SMALL = 'small';
+/** Long side the network sees unless the page asks otherwise: big enough to see shapes, small enough for cpu. */
+export const DEFAULT_SEG_SIZE = 512;
+
+/**
+ * Semantic segmentation with `createSegmenter` (which checks class count and OCR-or-not before the strict
+ * load), run stage by stage with the package's `inferScores`: the image scaled so its long side is the
+ * network size (`TEST.BASE_SIZE`), logits upsampled back to the image, argmax per pixel.
+ */
+export const segmentationTask: TaskDefinition = {
+  id: 'segmentation',
+  label: 'Segmentation (per-pixel classes)',
+  presets: [
+    { id: SMALL, label: 'small (test config: Cityscapes 19 classes, branches 8..64)' },
+    ...Object.keys(SEGMENTATION_PRESETS).map((id) => ({ id, label: id, heavy: true })),
+  ],
+  async create(preset, weights, options): Promise<TaskRunner> {
+    const config = preset === SMALL ? parseSegmentationYaml(segSmallYaml) : segmentationPresetConfig(preset);
+    // keep the page's backend: createSegmenter would otherwise pick the best one
+    const segmenter = await createSegmenter({ model: config, weights, backend: tf.getBackend() as never });
+    const size = options.size ?? DEFAULT_SEG_SIZE;
+    return {
+      model: segmenter.model,
+      inputSize: null,
+      async run(pixels, _ctx, clock = now) {
+        const t0 = clock();
+        const rgb = imageToTensor(pixels);
+        await rgb.data();
+        const t1 = clock();
+        let labels: Int32Array;
+        try {
+          const scores = await inferScores(segmenter.model, rgb, { baseSize: Math.min(size, Math.max(pixels.width, pixels.height) * 4) });
+          const arg = tf.argMax(scores, 2);
+          scores.dispose();
+          labels = (await arg.data()) as Int32Array;
+          arg.dispose();
+        } finally {
+          rgb.dispose();
+        }
+        const t2 = clock();
+        const n = segmenter.classNames.length;
+        const counts = new Array<number>(n).fill(0);
+        for (const l of labels) counts[l]!++;
+        const result: SegmentationResult = {
+          kind: 'segmentation',
+          width: pixels.width,
+          height: pixels.height,
+          labels: Uint8Array.from(labels),
+          classes: [...segmenter.classNames],
+          palette: segmenter.palette.map((c) => [c[0], c[1], c[2]] as [number, number, number]),
+          coverage: counts.map((c) => c / labels.length),
+        };
+        return { result, timings: { preprocess: t1 - t0, network: t2 - t1, decode: clock() - t2 } };
+      },
+      dispose: () => segmenter.dispose(),
+    };
+  },
+};

@@ -1,0 +1,65 @@
+/** Bad input in the page: corrupt, truncated, incomplete and mismatched weights are reported there, and the app keeps working. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { act, runOnce, screenshot } from './browser.js';
+import { lastRun, useApp } from './harness.js';
+
+const POSE_WEIGHTS = fileURLToPath(new URL('../public/weights/pose_small.pth', import.meta.url));
+const app = useApp();
+
+describe('bad weights', () => {
+  it('shows corrupt and mismatched files in the page and keeps working', async () => {
+    const t = await app.open('?backend=cpu&task=pose&preset=small');
+    const { page } = t;
+    const errorText = async () => {
+      expect(await page.isVisible('#error')).toBe(true);
+      return (await page.textContent('#error')) ?? '';
+    };
+    const file = (name: string, buffer: Buffer) => act(page, () => page.setInputFiles('#weights-file', { name, mimeType: 'application/octet-stream', buffer }));
+
+    // not a checkpoint at all
+    await file('broken.pth', Buffer.from('this is not a checkpoint'));
+    expect(await errorText()).toMatch(/^CheckpointError: unknown checkpoint format/);
+    expect(await page.getAttribute('#weights-info', 'data-loaded')).toBe('false');
+
+    // a zip cut in half
+    const pth = readFileSync(POSE_WEIGHTS);
+    await file('truncated.pth', pth.subarray(0, pth.length >> 1));
+    expect(await errorText()).toMatch(/^CheckpointError: /);
+
+    // a tfjs model.json without its shard
+    const modelJson = { format: 'graph-model', weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [{ name: 'conv1.weight', shape: [64, 3, 3, 3], dtype: 'float32' }] }] };
+    await file('model.json', Buffer.from(JSON.stringify(modelJson)));
+    expect(await errorText()).toContain('group1-shard1of1.bin');
+
+    // pose weights for a classification network: recognised, and the mismatch said in words
+    await act(page, () => page.selectOption('#task', 'classification'));
+    await act(page, () => page.setInputFiles('#weights-file', POSE_WEIGHTS));
+    expect(await errorText()).toContain('These weights are for pose');
+    expect(await page.textContent('#weights-info')).toContain('pose HRNet, width 8');
+    // running anyway gives the strict loader's key report
+    await runOnce(page);
+    expect(await errorText()).toMatch(/^StateDictError: .*(missing|unexpected)/s);
+
+    // back to pose with the same weights: it runs
+    await act(page, () => page.selectOption('#task', 'pose'));
+    await runOnce(page);
+    expect(await page.isHidden('#error')).toBe(true);
+    expect((await lastRun(page)).result.kind).toBe('pose');
+
+    // a URL that does not exist
+    await page.fill('#weights-url', 'weights/does-not-exist.pth');
+    await act(page, () => page.click('#weights-url-load'));
+    expect(await errorText()).toMatch(/HTTP 404/);
+    // and random initialisation still works after all that
+    await act(page, () => page.click('#weights-clear'));
+    await runOnce(page);
+    expect(await page.isHidden('#error')).toBe(true);
+    expect(await page.getAttribute('#model-info', 'data-random')).toBe('true');
+    await screenshot(page, 'bad-weights-recovered');
+    // the failed fetch is logged by the browser itself as a console error; nothing else may be
+    expect(t.errors.filter((e) => !/404 \(Not Found\)/.test(e))).toEqual([]);
+    await page.close();
+  });
+});
