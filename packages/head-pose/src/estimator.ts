@@ -168,7 +168,7 @@ export class PoseEstimator {
   }
 
   /**
-   * One pose per box, in box order, all boxes in one batch. Boxes are padded to the model's aspect ratio and
+   * One pose per box, in box order, all boxes in one batch (or passes of `maxBatch`). Boxes are padded to the model's aspect ratio and
    * enlarged 1.25× (the official `_xywh2cs`); a box partly or wholly outside the image is cropped with zeros
    * outside (as OpenCV does) and still gets a pose. Throws InputError for a box that is not 4 finite numbers
    * or has a negative or all-zero size, and ShapeError / InputError for an image that is not 1/3/4-channel or
