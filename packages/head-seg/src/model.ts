@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, ConfigError, Conv2d, ReLU, Sequential, ShapeError, resizeBilinear } from '@hrnetjs/core';
+import { BatchNorm2d, ConfigError, Conv2d, ReLU, Sequential, resizeBilinear } from '@hrnetjs/core';
 import {
   type HRNetConfig,
-  type HighResolutionModule,
   HighResolutionTrunk,
   backbonePreset,
   describe,
@@ -241,32 +240,6 @@ export abstract class SegmentationNet<Out> extends HighResolutionTrunk<Out> {
     return this.segConfig.numClasses;
   }
 
-  /**
-   * The trunk's `features`, with the same ops in the same order, but each residual block, transition and
-   * fuse row in its own `tf.tidy` and every consumed map freed at once. `predict`'s single tidy would
-   * otherwise hold every intermediate of the network until the end (several GB for w48 on a 1024x2048
-   * image, past the wasm heap); this way the peak is a few maps of one module.
-   */
-  override features(x: tf.Tensor): tf.Tensor[] {
-    if (x.rank !== 4 || x.shape[3] !== 3) {
-      throw new ShapeError(`HRNet: expected an NHWC batch with 3 channels, found shape [${x.shape.join(', ')}]`);
-    }
-    const stem = tf.tidy(() => this.conv2.forwardWith(this.conv1.forwardWith(x, this.bn1, 'relu'), this.bn2, 'relu'));
-    let list: tf.Tensor[] = [runBlocks(this.layer1, stem, true)];
-    this.stages.forEach((stage, k) => {
-      const transition = this.transitions[k]!;
-      const inputs = Array.from({ length: transition.length }, (_, i) => {
-        const src = i < list.length ? list[i]! : list[list.length - 1]!;
-        const t = transition.at(i);
-        return t ? tf.tidy(() => t.forward(src)) : src;
-      });
-      disposeExcept(list, inputs);
-      list = inputs;
-      for (const hrm of stage.layers as unknown as HighResolutionModule[]) list = runModule(hrm, list);
-    });
-    return list;
-  }
-
   /** NHWC image batch → HRNetV2 map (stride 4). */
   representation(x: tf.Tensor): tf.Tensor4D {
     const feats = this.features(x);
@@ -294,52 +267,6 @@ export abstract class SegmentationNet<Out> extends HighResolutionTrunk<Out> {
   }
 }
 
-function disposeExcept(old: tf.Tensor[], keep: tf.Tensor[]): void {
-  for (const t of old) if (!keep.includes(t)) t.dispose();
-}
-
-/**
- * Runs a Sequential child by child, each in its own tidy, freeing each intermediate once used
- * (`disposeInput`: the input too). Only for Sequentials without fused ReLU children (residual layers);
- * a folded `last_layer` stays correct because its skipped ReLU is a no-op on the already rectified map.
- */
-function runBlocks(seq: Sequential, input: tf.Tensor, disposeInput: boolean): tf.Tensor {
-  let cur = input;
-  seq.layers.forEach((layer, i) => {
-    const next = tf.tidy(() => layer.forward(cur));
-    // a folded BatchNorm returns its input: nothing to free then
-    if (next !== cur && (i > 0 || disposeInput)) cur.dispose();
-    cur = next;
-  });
-  return cur;
-}
-
-/** `HighResolutionModule.forward` with a tidy per block and per fuse row (same ops, same order). */
-function runModule(hrm: HighResolutionModule, xs: tf.Tensor[]): tf.Tensor[] {
-  const ys = xs.map((x, b) => runBlocks(hrm.branches.at(b)!, x, true));
-  const fuse = hrm.fuseLayers;
-  if (!fuse) return ys;
-  const out: tf.Tensor[] = [];
-  for (let i = 0; i < fuse.length; i++) {
-    out.push(
-      tf.tidy(() => {
-        const row = fuse.at(i)!;
-        let sum: tf.Tensor | null = null;
-        for (let j = 0; j < ys.length; j++) {
-          let term = j === i ? ys[j]! : row.at(j)!.forward(ys[j]!);
-          if (j > i && hrm.fuseUpsample.mode === 'bilinear') {
-            term = resizeBilinear(term, [ys[i]!.shape[1]!, ys[i]!.shape[2]!], hrm.fuseUpsample.alignCorners);
-          }
-          sum = sum === null ? term : tf.add(sum, term);
-        }
-        return tf.relu(sum!);
-      }),
-    );
-  }
-  tf.dispose(ys);
-  return out;
-}
-
 /**
  * `seg_hrnet.HighResolutionNet`: HRNetV2 then `last_layer` (1x1 conv + BN + ReLU + conv to the classes).
  * NHWC image batch in, NHWC logits at a quarter of the input size out.
@@ -363,7 +290,10 @@ export class SegHighResolutionNet extends SegmentationNet<tf.Tensor4D> {
   }
 
   forward(x: tf.Tensor): tf.Tensor4D {
-    return runBlocks(this.lastLayer, this.representation(x), true) as tf.Tensor4D;
+    const rep = this.representation(x);
+    const logits = this.lastLayer.forward(rep) as tf.Tensor4D;
+    rep.dispose(); // Sequential frees its own intermediates, not its input
+    return logits;
   }
 
   outputs(x: tf.Tensor): tf.Tensor4D[] {
