@@ -114,17 +114,17 @@ export async function createDetector(config: DetectorConfig): Promise<Detector> 
   }
   if (sd) checkDetectionKeys(sd);
   const model = typeof config.model === 'object' && 'detConfig' in config.model ? config.model : createDetectionModel(config.model);
+  const classNames = config.classNames ?? (model.numClasses === COCO_CLASSES.length ? COCO_CLASSES : Array.from({ length: model.numClasses }, (_, i) => `class ${i}`));
   try {
+    if (classNames.length !== model.numClasses) {
+      throw new InputError(`classNames: the model has ${model.numClasses} classes, found ${classNames.length} names`);
+    }
     if (sd) model.loadStateDict(sd);
     // a model passed in may be fused already (folding twice would throw)
     if ((config.fuse ?? true) && !model.backbone.body.conv1.isFolded) model.fuse();
   } catch (e) {
     if (model !== config.model) model.dispose();
     throw e;
-  }
-  const classNames = config.classNames ?? (model.numClasses === COCO_CLASSES.length ? COCO_CLASSES : Array.from({ length: model.numClasses }, (_, i) => `class ${i}`));
-  if (classNames.length !== model.numClasses) {
-    throw new InputError(`classNames: the model has ${model.numClasses} classes, found ${classNames.length} names`);
   }
   const resize = config.resize ?? 'pil';
   const maxPixels = config.maxImagePixels ?? 100e6;
