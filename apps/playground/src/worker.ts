@@ -64,8 +64,11 @@ async function wasmThreads(): Promise<string> {
   try {
     // already loaded by selectBackend; imported here only to ask it
     const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
-    const n = getThreadsCount();
-    return n > 1 ? `${n} threads` : `single-threaded${self.crossOriginIsolated ? '' : ' (page not cross-origin isolated)'}`;
+    const threaded = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    const build = `${threaded ? 'threaded ' : ''}${simd ? 'SIMD' : 'plain'} build`;
+    if (!threaded) return `${build}, single-threaded${self.crossOriginIsolated ? '' : ' (page not cross-origin isolated)'}`;
+    return `${build}, ${getThreadsCount()} thread${getThreadsCount() === 1 ? '' : 's'} (navigator.hardwareConcurrency ${navigator.hardwareConcurrency})`;
   } catch {
     return 'thread count unknown';
   }

@@ -22,6 +22,9 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--enable-unsafe-swiftshader',
   '--enable-unsafe-webgpu',
+  // a synthetic camera (moving test pattern) and no permission prompt, for the webcam input
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
 ];
 
 export interface Browser {

@@ -63,3 +63,41 @@ describe('bad weights', () => {
     await page.close();
   });
 });
+
+describe('inputs', () => {
+  it('takes an image file, rejects a broken one, and runs on webcam frames', async () => {
+    const t = await app.open('?backend=wasm&task=pose&preset=small');
+    const { page } = t;
+    const size = () => page.evaluate(() => [document.querySelector<HTMLCanvasElement>('#output')!.width, document.querySelector<HTMLCanvasElement>('#output')!.height]);
+    expect(await size()).toEqual([640, 480]);
+
+    // another bundled photo through the file picker
+    const photo = fileURLToPath(new URL('../public/samples/people_6.jpg', import.meta.url));
+    await act(page, () => page.setInputFiles('#image-file', photo));
+    expect(await size()).toEqual([500, 375]);
+    await runOnce(page);
+    expect(await page.isHidden('#error')).toBe(true);
+
+    // bytes that are no image: said in the page, the previous image stays
+    await act(page, () => page.setInputFiles('#image-file', { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a jpeg') }));
+    expect(await page.textContent('#error')).toContain('Could not decode photo.jpg');
+    expect(await size()).toEqual([500, 375]);
+
+    // the (synthetic) webcam: a frame is captured, a run uses a fresh frame, live mode keeps running
+    await act(page, () => page.click('#webcam'));
+    expect(await page.textContent('#webcam')).toBe('Stop webcam');
+    expect(await size()).toEqual([640, 480]);
+    await runOnce(page);
+    expect(await page.isHidden('#error'), (await page.textContent('#error')) ?? '').toBe(true);
+    expect((await lastRun(page)).result.kind).toBe('pose');
+    const runs = Number(await page.getAttribute('body', 'data-runs'));
+    await page.check('#live');
+    await page.waitForFunction((n) => Number(document.body.dataset.runs) >= n + 2, runs, { timeout: 60_000 });
+    await page.uncheck('#live');
+    await act(page, () => page.click('#webcam'));
+    expect(await page.textContent('#webcam')).toBe('Webcam');
+    await screenshot(page, 'webcam-pose-wasm');
+    expect(t.errors).toEqual([]);
+    await page.close();
+  });
+});
