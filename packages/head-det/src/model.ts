@@ -1,50 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, ShapeError } from '@hrnetjs/core';
-import { type HighResolutionModule, HighResolutionNet } from '@hrnetjs/hrnet-backbone';
+import { HighResolutionNet } from '@hrnetjs/hrnet-backbone';
 import { type DetectionModelConfig, detectionPresetConfig, parseDetectionYaml } from './config.js';
 import { FCOSHead, type FcosHeadOutput } from './fcos-head.js';
 import { HRFPN } from './hrfpn.js';
-
-/** Disposes the tensors of `old` that `next` does not reuse. */
-function release(old: tf.Tensor[], next: tf.Tensor[], keep: tf.Tensor): void {
-  for (const t of old) if (t !== keep && !next.includes(t)) t.dispose();
-}
-
-/**
- * `body.features(x)` — the same modules in the same order — with each step (stem, each stage-1 block, each
- * transition, each HighResolutionModule) in its own `tf.tidy`, so intermediates are freed as the pass goes.
- * Inside one tidy (as `predict` is) the W18 trunk at 800x1344 would hold every activation at once (the
- * stage-1 Bottlenecks alone make 69 MB tensors), which exhausts the wasm heap.
- */
-export function leanTrunkFeatures(body: HighResolutionNet, x: tf.Tensor): tf.Tensor[] {
-  if (x.rank !== 4 || x.shape[3] !== 3) {
-    throw new ShapeError(`HRNet: expected an NHWC batch with 3 channels, found shape [${x.shape.join(', ')}]`);
-  }
-  let y = tf.tidy(() => body.conv2.forwardWith(body.conv1.forwardWith(x, body.bn1, 'relu'), body.bn2, 'relu'));
-  for (const block of body.layer1.layers) {
-    const prev = y;
-    y = tf.tidy(() => block.forward(prev));
-    prev.dispose();
-  }
-  let list: tf.Tensor[] = [y];
-  body.stages.forEach((stage, k) => {
-    const transition = body.transitions[k]!;
-    const prev = list;
-    const inputs = Array.from({ length: transition.length }, (_, i) => {
-      const src = i < prev.length ? prev[i]! : prev[prev.length - 1]!;
-      const t = transition.at(i);
-      return t ? tf.tidy(() => t.forward(src)) : src;
-    });
-    release(prev, inputs, x);
-    list = inputs;
-    for (const hrm of stage.layers as unknown as HighResolutionModule[]) {
-      const before = list;
-      list = tf.tidy(() => hrm.forward(before));
-      release(before, list, x);
-    }
-  });
-  return list;
-}
 
 /** `build_hrnet_fpn_backbone`: `nn.Sequential(body=HighResolutionNet, fpn=HRFPN)`, keys `backbone.body.*`, `backbone.fpn.*`. */
 export class HRNetFPNBackbone extends Module<tf.Tensor, tf.Tensor[]> {
@@ -58,7 +17,7 @@ export class HRNetFPNBackbone extends Module<tf.Tensor, tf.Tensor[]> {
   }
 
   forward(x: tf.Tensor): tf.Tensor[] {
-    const body = leanTrunkFeatures(this.body, x);
+    const body = this.body.forward(x); // the trunk frees its intermediates as it goes
     const out = tf.tidy(() => this.fpn.forward(body));
     tf.dispose(body);
     return out;
@@ -120,7 +79,7 @@ export class FcosHRNet extends Module<tf.Tensor, FcosHeadOutput> {
 
   /** Like `forward`, also returning the HRNet and HRFPN maps (call inside `tf.tidy` or dispose them all). */
   forwardDetailed(x: tf.Tensor): FcosDetailedOutput {
-    const body = leanTrunkFeatures(this.backbone.body, x) as tf.Tensor4D[];
+    const body = this.backbone.body.forward(x) as tf.Tensor4D[];
     const fpn = tf.tidy(() => this.backbone.fpn.forward(body)) as tf.Tensor4D[];
     return { body, fpn, ...this.rpn.forward(fpn) };
   }
