@@ -23,7 +23,7 @@ function poseCase(preset: string, batch: number, flipTest: boolean, maxBatch?: n
     name: `pose ${preset} batch ${batch}${maxBatch ? ` (${maxBatch} a pass)` : ''} ${flipTest ? 'flip' : 'no flip'} fused`,
     setup() {
       const model = createPoseModel(preset).fuse();
-      const estimator = new PoseEstimator(model, COCO_KEYPOINTS, { flipTest, shiftHeatmap: true, roundCrop: true, decode: {}, maxBatch });
+      const estimator = new PoseEstimator(model, COCO_KEYPOINTS, { flipTest, shiftHeatmap: true, crop: 'opencv', decode: {}, maxBatch });
       const [w, h] = estimator.inputSize;
       const probe = tf.zeros([1, h, w, 3]);
       const perPerson = countMultiplyAdds(() => model.predict(probe));

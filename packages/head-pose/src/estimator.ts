@@ -15,7 +15,7 @@ import { type DecodeMethod, type DecodeOptions, getFinalPreds } from './decode.j
 import { flipTest as runFlipTest } from './flip.js';
 import { type KeypointSet, keypointSetFor } from './keypoints.js';
 import { type PoseHighResolutionNet, type PoseModelConfig, createPoseModel } from './model.js';
-import { cropPersons, preprocessCrops } from './preprocess.js';
+import { type CropMethod, cropPersons, preprocessCrops } from './preprocess.js';
 import { type Box, type CenterScale, PIXEL_STD, boxToCenterScale } from './transforms.js';
 import { IN_VIS_THRESHOLD, rescorePose } from './coco.js';
 
@@ -39,8 +39,8 @@ export interface PoseEstimatorConfig {
   keypoints?: KeypointSet;
   /** Fold BatchNorm into convolutions after loading (faster; same results to float32 noise): default true. */
   fuse?: boolean;
-  /** Round crops to whole numbers like OpenCV on uint8 images (default true; see the README). */
-  roundCrop?: boolean;
+  /** Crop sampling: `'opencv'` (default, bit-exact official crops), `'rounded'` or `'exact'`; see the README. */
+  crop?: CropMethod;
   /**
    * Most crops a forward pass takes (default: all boxes in one batch, as the official code). A pass needs
    * about 0.5 GB a person for w48 384x288 (0.15 GB for w32 256x192) on top of the weights, and the wasm
@@ -113,7 +113,7 @@ export class PoseEstimator {
   constructor(
     readonly model: PoseHighResolutionNet,
     readonly keypointSet: KeypointSet,
-    readonly options: Required<Pick<PoseEstimatorConfig, 'flipTest' | 'shiftHeatmap' | 'roundCrop'>> & {
+    readonly options: Required<Pick<PoseEstimatorConfig, 'flipTest' | 'shiftHeatmap' | 'crop'>> & {
       decode: DecodeOptions;
       maxBatch?: number;
     },
@@ -134,6 +134,9 @@ export class PoseEstimator {
     }
     const mb = options.maxBatch;
     if (mb !== undefined && !(Number.isInteger(mb) && mb >= 1)) throw new ConfigError(`maxBatch: expected a positive integer, found ${mb}`);
+    if (!['opencv', 'rounded', 'exact'].includes(options.crop)) {
+      throw new ConfigError(`crop: expected 'opencv', 'rounded' or 'exact', found ${String(options.crop)}`);
+    }
     const method = options.decode.method ?? 'official';
     if (!['official', 'argmax', 'dark'].includes(method)) {
       throw new ConfigError(`decode: expected 'official', 'argmax' or 'dark', found ${String(method)}`);
@@ -187,7 +190,7 @@ export class PoseEstimator {
     const flip = options.flipTest ?? this.options.flipTest;
     const input = tf.tidy(() => {
       const rgb = imageToTensor(image);
-      return preprocessCrops(cropPersons(rgb, people, this.inputSize, { roundCrop: this.options.roundCrop }));
+      return preprocessCrops(cropPersons(rgb, people, this.inputSize, { method: this.options.crop }));
     });
     let heatmaps: tf.Tensor4D;
     try {
@@ -262,7 +265,7 @@ export async function createPoseEstimator(config: PoseEstimatorConfig): Promise<
       {
         flipTest: config.flipTest ?? true,
         shiftHeatmap: config.shiftHeatmap ?? true,
-        roundCrop: config.roundCrop ?? true,
+        crop: config.crop ?? 'opencv',
         decode,
         maxBatch: config.maxBatch,
       },

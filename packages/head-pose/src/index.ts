@@ -4,5 +4,6 @@ export * from './transforms.js';
 export * from './decode.js';
 export * from './flip.js';
 export * from './preprocess.js';
+export * from './opencv-warp.js';
 export * from './coco.js';
 export * from './estimator.js';

@@ -1,19 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { affineCrops, normalizeImageNet } from '@hrnetjs/core';
+import { warpAffineOpenCV } from './opencv-warp.js';
 import { type CenterScale, getAffineTransform } from './transforms.js';
 
+/**
+ * How person crops are sampled (all bilinear, zeros outside the image):
+ * - `'opencv'` (default): bit-exact `cv2.warpAffine(…, INTER_LINEAR)` on a uint8 image, as the official
+ *   pipeline crops (1/32-pixel coordinates, integer weights, rounded result); see {@link warpAffineOpenCV}.
+ * - `'rounded'`: `tf.image.transform` at exact coordinates, rounded to integers (within 3 levels of OpenCV).
+ * - `'exact'`: `tf.image.transform` at exact coordinates, no rounding (float crops; also for float images
+ *   whose values are not whole numbers).
+ */
+export type CropMethod = 'opencv' | 'rounded' | 'exact';
+
 export interface CropOptions {
-  /**
-   * Round crop values to whole numbers, as the official `cv2.warpAffine` on a uint8 image does (default
-   * true). See the README ("Crops and OpenCV") for how close either choice is to OpenCV.
-   */
-  roundCrop?: boolean;
+  method?: CropMethod;
 }
 
 /**
  * Person crops from an RGB 0–255 `[H, W, 3]` image: one `get_affine_transform(center, scale, 0, size)` warp a
- * person, bilinear with zeros outside the image (`cv2.warpAffine(…, INTER_LINEAR)`). Returns `[N, h, w, 3]`
- * still in 0–255.
+ * person. Returns `[N, h, w, 3]` still in 0–255.
  */
 export function cropPersons(
   image: tf.Tensor3D,
@@ -22,9 +28,12 @@ export function cropPersons(
   options: CropOptions = {},
 ): tf.Tensor4D {
   const maps = people.map((p) => getAffineTransform(p.center, p.scale, 0, inputSize));
+  const size = { width: inputSize[0], height: inputSize[1] };
+  const method = options.method ?? 'opencv';
+  if (method === 'opencv') return warpAffineOpenCV(image, maps, size);
   return tf.tidy(() => {
-    const crops = affineCrops(image, maps, { width: inputSize[0], height: inputSize[1] });
-    return (options.roundCrop ?? true ? tf.round(crops) : crops) as tf.Tensor4D;
+    const crops = affineCrops(image, maps, size);
+    return (method === 'rounded' ? tf.round(crops) : crops) as tf.Tensor4D;
   });
 }
 

@@ -9,14 +9,15 @@ import { boxToCenterScale, cropPersons, getAffineTransform } from '../src/index.
  * Our crops against OpenCV's (test/fixtures/crop, made by scripts/make_crop_fixture.py with cv2 4.6):
  * `crops_uint8` is what the official pipeline feeds the network (cv2.warpAffine on the uint8 image),
  * `crops_float` the same warp on a float32 copy (no rounding of the result).
- * OpenCV quantises source coordinates to 1/32 pixel (INTER_BITS = 5) and, for uint8, weights to 1/32768;
- * tf.image.transform interpolates at the exact coordinates. Measured (cpu and wasm agree):
+ * The default crop method, 'opencv', reproduces cv2.warpAffine on uint8 bit for bit. The other two use
+ * tf.image.transform, which interpolates at the exact coordinates where OpenCV quantises them to 1/32 pixel
+ * (INTER_BITS = 5) and, for uint8, weights to 1/32768. Measured for those (cpu and wasm agree):
  *   box  grid-aligned?  rounded vs cv2 uint8: mean / max / exact   unrounded vs cv2 float: max
  *   0    no             0.17 / 3 / 83%                             3.3
  *   1    yes            0.011 / 1 / 99%                            0.000
  *   2    no (outside)   0.070 / 3 / 94%                            2.7
  *   3    no (9x zoom)   0.24 / 3 / 77%                             2.9
- * (levels of 0–255). Rounding brings us closer to the official uint8 crops, so `roundCrop` defaults to true.
+ * (levels of 0–255).
  */
 const dir = new URL('./fixtures/crop/', import.meta.url);
 const npy = (f: string) => readNpy(new Uint8Array(readFileSync(new URL(f, dir))));
@@ -25,7 +26,7 @@ const meta = JSON.parse(readFileSync(new URL('meta.json', dir), 'utf8')) as { bo
 describe.each(NODE_TEST_BACKENDS)('crops vs OpenCV (%s)', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  it('the affine maps equal the official ones and the crops are within the documented distance of cv2.warpAffine', () => {
+  it('the affine maps equal the official ones; opencv crops are identical to cv2.warpAffine, the others within the documented distance', () => {
     const img = npy('image.npy');
     const u8 = npy('crops_uint8.npy');
     const fl = npy('crops_float.npy');
@@ -36,8 +37,12 @@ describe.each(NODE_TEST_BACKENDS)('crops vs OpenCV (%s)', (backend) => {
       m.forEach((v, j) => expect(v).toBeCloseTo(meta.image_to_crop_affine[i]![j]!, 9));
     });
     const before = tf.memory().numTensors;
-    const rounded = cropPersons(image, people, [96, 128]);
-    const exact = cropPersons(image, people, [96, 128], { roundCrop: false });
+    const opencv = cropPersons(image, people, [96, 128]);
+    // bit-exact: every value of every crop equals OpenCV's uint8 crop
+    expect(Array.from(opencv.dataSync())).toEqual(Array.from(u8.data));
+    opencv.dispose();
+    const rounded = cropPersons(image, people, [96, 128], { method: 'rounded' });
+    const exact = cropPersons(image, people, [96, 128], { method: 'exact' });
     expect(rounded.shape).toEqual([4, 128, 96, 3]);
     const r = rounded.dataSync();
     const e = exact.dataSync();

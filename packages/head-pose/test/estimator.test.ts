@@ -140,6 +140,7 @@ describe('createPoseEstimator errors', () => {
     whole.dispose();
     split.dispose();
     await expect(createPoseEstimator({ model: yaml, weights: weightBytes, maxBatch: 0 })).rejects.toThrow(ConfigError);
+    await expect(createPoseEstimator({ model: yaml, weights: weightBytes, crop: 'nearest' as never })).rejects.toThrow(ConfigError);
     await expect(createPoseEstimator({ model: yaml, weights: weightBytes, decode: 'soft-argmax' as never })).rejects.toThrow(ConfigError);
     expect(tf.memory().numTensors).toBe(start);
   });
