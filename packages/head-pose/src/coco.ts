@@ -108,6 +108,31 @@ export function oksNms(poses: readonly OksCandidate[], threshold = OKS_THRESHOLD
   return keep;
 }
 
+/**
+ * The official `soft_oks_nms(kpts_db, thresh)` (`TEST.SOFT_NMS`, off in the official configs): repeatedly take
+ * the best remaining pose and decay the others' scores by `exp(−oks² / threshold)`, re-sorting after each
+ * step; at most `maxDets` (20, hard-coded officially) poses. Returns the kept indices in the order taken; like
+ * the official code it does not return the decayed scores.
+ */
+export function softOksNms(poses: readonly OksCandidate[], threshold = OKS_THRESHOLD, options: OksOptions & { maxDets?: number } = {}): number[] {
+  if (poses.length === 0) return [];
+  const kpts = poses.map((p) => flat(p.keypoints));
+  let order = descendingOrder(poses.map((p) => p.score));
+  let scores = order.map((i) => poses[i]!.score);
+  const maxDets = options.maxDets ?? 20;
+  const keep: number[] = [];
+  while (order.length > 0 && keep.length < maxDets) {
+    const i = order[0]!;
+    const rest = order.slice(1);
+    const decayed = rest.map((o, r) => scores[r + 1]! * Math.exp(-(oksIou(kpts[i]!, kpts[o]!, poses[i]!.area, poses[o]!.area, options) ** 2) / threshold));
+    const resort = descendingOrder(decayed);
+    order = resort.map((r) => rest[r]!);
+    scores = [NaN, ...resort.map((r) => decayed[r]!)]; // slot 0 is the next pose taken
+    keep.push(i);
+  }
+  return keep;
+}
+
 /** Poses of one image for {@link toCocoResults}. */
 export interface ImagePoses {
   imageId: number;
@@ -117,8 +142,8 @@ export interface ImagePoses {
 export interface CocoResultsOptions {
   /** COCO category (1, `person`). */
   categoryId?: number;
-  /** Run OKS-NMS per image as the official evaluation does (default true); false keeps every pose. */
-  nms?: boolean;
+  /** OKS-NMS per image as the official evaluation does (default true), `'soft'` for `soft_oks_nms`, false keeps every pose. */
+  nms?: boolean | 'soft';
   oksThreshold?: number;
   sigmas?: ArrayLike<number>;
 }
@@ -133,7 +158,13 @@ export function toCocoResults(images: readonly ImagePoses[], options: CocoResult
   const out: CocoKeypointResult[] = [];
   for (const { imageId, poses } of images) {
     if (poses.length === 0) continue;
-    const keep = options.nms === false ? poses.map((_, i) => i) : oksNms(poses, options.oksThreshold ?? OKS_THRESHOLD, { sigmas: options.sigmas });
+    const thresh = options.oksThreshold ?? OKS_THRESHOLD;
+    const keep =
+      options.nms === false
+        ? poses.map((_, i) => i)
+        : options.nms === 'soft'
+          ? softOksNms(poses, thresh, { sigmas: options.sigmas })
+          : oksNms(poses, thresh, { sigmas: options.sigmas });
     for (const i of keep) {
       const p = poses[i]!;
       out.push({

@@ -9,6 +9,7 @@ import {
   getFinalPreds,
   oksIou,
   oksNms,
+  softOksNms,
   rescorePose,
   toCocoResults,
   transformPreds,
@@ -84,6 +85,18 @@ describe('OKS-NMS (official oks_nms)', () => {
       keypoints: Array.from({ length: K }, (_, j) => ({ x: p.keypoints[3 * j]!, y: p.keypoints[3 * j + 1]!, score: p.keypoints[3 * j + 2]! })),
     });
     expect(oksNms([obj(pose(0, 0, 0.9)), obj(pose(1, 0, 0.8))], 0.9)).toEqual([0]);
+  });
+});
+
+describe('soft OKS-NMS (official soft_oks_nms)', () => {
+  it('keeps everything but reorders by decayed scores, at most 20', () => {
+    const poses = [pose(0, 0, 0.9), pose(1, 0, 0.85), pose(200, 0, 0.8)];
+    // the duplicate's score decays to 0.85·exp(−oks²/0.9) ≈ 0.29, below the distant pose's (OKS ≈ 0: unchanged)
+    const oks = oksIou(poses[0]!.keypoints, poses[1]!.keypoints, 10_000, 10_000);
+    expect(0.85 * Math.exp(-(oks ** 2) / 0.9)).toBeLessThan(0.8);
+    expect(softOksNms(poses, 0.9)).toEqual([0, 2, 1]);
+    expect(softOksNms(Array.from({ length: 25 }, (_, i) => pose(300 * i, 0, 1 - i / 100)), 0.9)).toHaveLength(20);
+    expect(softOksNms([], 0.9)).toEqual([]);
   });
 });
 
