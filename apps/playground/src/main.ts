@@ -169,6 +169,7 @@ function renderModel(): void {
   const m = app.model;
   if (!m) {
     el.modelInfo.textContent = 'not built (see the error above)';
+    el.modelInfo.dataset.random = '';
     return;
   }
   el.modelInfo.textContent = [

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { affineCrops, imageToTensor, normalizeImageNet } from '@hrnetjs/core';
 import {
   FACE_PRESETS,
+  type FaceAligner,
+  SCHEMES,
   createFaceAligner,
   createFaceAlignmentModel,
   decodeHeatmaps,
@@ -18,8 +20,7 @@ const SMALL = 'small';
 /**
  * Facial landmarks with `createFaceAligner` (which checks the landmark count before the strict load), run
  * stage by stage with the package's pieces: the official crop of the face box (drawn on the image; the whole
- * image by default), the network, sub-pixel heatmap decoding. Random initialisation loads the network's own
- * initial weights, since the aligner always takes a checkpoint.
+ * image by default), the network, sub-pixel heatmap decoding.
  */
 export const faceTask: TaskDefinition = {
   id: 'face',
@@ -30,15 +31,21 @@ export const faceTask: TaskDefinition = {
   ],
   async create(preset, weights): Promise<TaskRunner> {
     const model = createFaceAlignmentModel(preset === SMALL ? parseFaceYaml(faceSmallYaml) : preset);
-    let aligner;
-    try {
-      aligner = await createFaceAligner({ model, weights: weights ?? model.stateDict(), backend: tf.getBackend() as never });
-    } catch (e) {
-      model.dispose(); // the aligner does not own a model it was given
-      throw e;
+    // with weights: the package's factory (landmark-count check, strict load, BatchNorm folding); without:
+    // the fresh network as it is (no GPU read-back of its random weights just to hand them to the factory)
+    let aligner: FaceAligner | null = null;
+    if (weights) {
+      try {
+        aligner = await createFaceAligner({ model, weights, backend: tf.getBackend() as never });
+      } catch (e) {
+        model.dispose(); // the aligner does not own a model it was given
+        throw e;
+      }
     }
+    const dataset = model.faceConfig.dataset;
+    const scheme = aligner ? aligner.scheme : dataset === 'custom' ? null : SCHEMES[dataset];
     const [inW, inH] = model.faceConfig.imageSize;
-    const names = aligner.scheme?.names;
+    const names = scheme?.names;
     return {
       model,
       inputSize: [inW, inH],
@@ -64,7 +71,7 @@ export const faceTask: TaskDefinition = {
         return { result, timings: { preprocess: t1 - t0, network: t2 - t1, decode: clock() - t2 } };
       },
       dispose: () => {
-        aligner.dispose();
+        aligner?.dispose();
         model.dispose();
       },
     };

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { applyAffine, imageToTensor } from '@hrnetjs/core';
+import { ConfigError, applyAffine, imageToTensor } from '@hrnetjs/core';
 import {
   POSE_PRESETS,
   PoseEstimator,
   boxToCenterScale,
+  createPoseEstimator,
   createPoseModel,
   cropPersons,
   getAffineTransform,
@@ -12,7 +13,7 @@ import {
   preprocessCrops,
 } from '@hrnetjs/head-pose';
 import poseSmallYaml from '../configs/pose_small.yaml?raw';
-import { download, loadInto, now } from './common.js';
+import { download, now } from './common.js';
 import type { PoseResult, TaskDefinition, TaskRunner } from './types.js';
 
 const SMALL = 'small';
@@ -33,11 +34,24 @@ export const poseTask: TaskDefinition = {
     { id: SMALL, label: 'small (test config: branches 8/16/32/64, 96x128)' },
     ...Object.keys(POSE_PRESETS).map((id) => ({ id, label: id, heavy: true })),
   ],
-  create(preset, weights): TaskRunner {
-    const model = loadInto(createPoseModel(modelConfig(preset)), weights);
-    const keypoints = keypointSetFor(model.poseConfig.dataset);
-    if (!keypoints) throw new Error(`pose preset ${preset}: no keypoint set for dataset ${model.poseConfig.dataset}`);
-    const estimator = new PoseEstimator(model, keypoints, { flipTest: true, shiftHeatmap: true, roundCrop: true, decode: {} });
+  async create(preset, weights): Promise<TaskRunner> {
+    const config = modelConfig(preset);
+    // with weights: the package's factory (strict load, its messages, BatchNorm folding); without: the same
+    // estimator around a fresh network (reading a random network back for the factory would mean ~600
+    // synchronous GPU reads on webgl/webgpu)
+    let estimator: PoseEstimator;
+    if (weights) {
+      estimator = await createPoseEstimator({ model: config, weights });
+    } else {
+      const fresh = createPoseModel(config);
+      const set = keypointSetFor(fresh.poseConfig.dataset);
+      if (!set) {
+        fresh.dispose();
+        throw new ConfigError(`pose preset ${preset}: no keypoint set for data set '${fresh.poseConfig.dataset}'`);
+      }
+      estimator = new PoseEstimator(fresh, set, { flipTest: true, shiftHeatmap: true, crop: 'opencv', decode: {} });
+    }
+    const { model, keypointSet: keypoints } = estimator;
     const [iw, ih] = estimator.inputSize;
     return {
       model,
@@ -46,7 +60,7 @@ export const poseTask: TaskDefinition = {
         const t0 = clock();
         const box = ctx.box ?? [0, 0, pixels.width, pixels.height];
         const person = boxToCenterScale(box, iw / ih);
-        const input = tf.tidy(() => preprocessCrops(cropPersons(imageToTensor(pixels), [person], estimator.inputSize)));
+        const input = tf.tidy(() => preprocessCrops(cropPersons(imageToTensor(pixels), [person], estimator.inputSize, { method: estimator.options.crop })));
         await input.data(); // finish the GPU work here so it is timed as preprocessing
         const t1 = clock();
         const heatmaps = tf.tidy(() => estimator.heatmaps(input));
@@ -64,7 +78,7 @@ export const poseTask: TaskDefinition = {
         };
         return { result, timings: { preprocess: t1 - t0, network: t2 - t1, decode: clock() - t2 } };
       },
-      dispose: () => model.dispose(),
+      dispose: () => estimator.dispose(),
     };
   },
 };

@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { imageToTensor } from '@hrnetjs/core';
 import { SEGMENTATION_PRESETS, createSegmenter, inferScores, parseSegmentationYaml, segmentationPresetConfig } from '@hrnetjs/head-seg';
+import segOcrSmallYaml from '../configs/seg_ocr_small.yaml?raw';
 import segSmallYaml from '../configs/seg_small.yaml?raw';
 import { now } from './common.js';
 import type { SegmentationResult, TaskDefinition, TaskRunner } from './types.js';
 
 const SMALL = 'small';
+const SMALL_OCR = 'small_ocr';
+const SMALL_CONFIGS: Record<string, string> = { [SMALL]: segSmallYaml, [SMALL_OCR]: segOcrSmallYaml };
 /** Long side the network sees unless the page asks otherwise: big enough to see shapes, small enough for cpu. */
 export const DEFAULT_SEG_SIZE = 512;
 
@@ -19,10 +22,12 @@ export const segmentationTask: TaskDefinition = {
   label: 'Segmentation (per-pixel classes)',
   presets: [
     { id: SMALL, label: 'small (test config: Cityscapes 19 classes, branches 8..64)' },
+    { id: SMALL_OCR, label: 'small + OCR (test config, no bundled weights)' },
     ...Object.keys(SEGMENTATION_PRESETS).map((id) => ({ id, label: id, heavy: true })),
   ],
   async create(preset, weights, options): Promise<TaskRunner> {
-    const config = preset === SMALL ? parseSegmentationYaml(segSmallYaml) : segmentationPresetConfig(preset);
+    const small = SMALL_CONFIGS[preset];
+    const config = small ? parseSegmentationYaml(small) : segmentationPresetConfig(preset);
     // keep the page's backend: createSegmenter would otherwise pick the best one
     const segmenter = await createSegmenter({ model: config, weights, backend: tf.getBackend() as never });
     const size = options.size ?? DEFAULT_SEG_SIZE;
