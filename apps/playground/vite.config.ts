@@ -83,5 +83,13 @@ export default defineConfig({
   worker: { format: 'es' },
   server: { headers: ISOLATION_HEADERS, host: '127.0.0.1' },
   preview: { headers: ISOLATION_HEADERS, host: '127.0.0.1' },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4096, outDir: join(here, 'dist'), minify: false },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+    outDir: join(here, 'dist'),
+    // not minified: tfjs-backend-wasm starts its pthreads from a function's source text (toString), which
+    // mangled names break, and the typed errors keep their class names for the page's error box
+    minify: false,
+    rolldownOptions: { checks: { pluginTimings: false } },
+  },
 });

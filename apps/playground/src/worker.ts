@@ -124,7 +124,17 @@ async function ensureModel(): Promise<{ runner: TaskRunner; model: ModelInfo }> 
   if (state.runner && state.model) return { runner: state.runner, model: state.model };
   if (!state.task || !state.preset) throw new Error('no task chosen');
   const def = taskById(state.task);
-  const runner = await def.create(state.preset, state.weights?.sd ?? null, { size: state.size });
+  let runner: TaskRunner;
+  try {
+    runner = await def.create(state.preset, state.weights?.sd ?? null, { size: state.size });
+  } catch (e) {
+    // say which file did not fit which network before the package's own key-by-key account
+    const w = state.weights?.info;
+    if (w && e instanceof Error && (e.name === 'StateDictError' || e.name === 'CheckpointError')) {
+      e.message = `${w.name} (${w.architecture}) does not fit ${state.task} / ${state.preset}: ${e.message}`;
+    }
+    throw e;
+  }
   state.runner = runner;
   state.model = {
     task: state.task,

@@ -40,7 +40,9 @@ describe('bad weights', () => {
     expect(await page.textContent('#weights-info')).toContain('pose HRNet, width 8');
     // running anyway gives the strict loader's key report
     await runOnce(page);
-    expect(await errorText()).toMatch(/^StateDictError: .*(missing|unexpected)/s);
+    const mismatch = await errorText();
+    expect(mismatch).toMatch(/^StateDictError: pose_small\.pth \(pose HRNet, width 8, 17 joints \(COCO\)\) does not fit classification \/ small: /);
+    expect(mismatch).toMatch(/missing|unexpected/);
 
     // back to pose with the same weights: it runs
     await act(page, () => page.selectOption('#task', 'pose'));
@@ -65,7 +67,7 @@ describe('bad weights', () => {
 });
 
 describe('inputs', () => {
-  it('takes an image file, rejects a broken one, and runs on webcam frames', async () => {
+  it('takes an image file and a dragged person box, rejects a broken image, and runs on webcam frames', async () => {
     const t = await app.open('?backend=wasm&task=pose&preset=small');
     const { page } = t;
     const size = () => page.evaluate(() => [document.querySelector<HTMLCanvasElement>('#output')!.width, document.querySelector<HTMLCanvasElement>('#output')!.height]);
@@ -77,6 +79,17 @@ describe('inputs', () => {
     expect(await size()).toEqual([500, 375]);
     await runOnce(page);
     expect(await page.isHidden('#error')).toBe(true);
+
+    // a person box drawn by dragging on the image is the box the pose runs on
+    const bb = (await page.locator('#output').boundingBox())!;
+    const k = bb.width / 500; // css pixels per image pixel
+    await page.mouse.move(bb.x + 100 * k, bb.y + 50 * k);
+    await page.mouse.down();
+    await page.mouse.move(bb.x + 300 * k, bb.y + 350 * k, { steps: 4 });
+    await page.mouse.up();
+    await runOnce(page);
+    const box = ((await lastRun(page)).result as { box: number[] }).box;
+    for (const [i, want] of [100, 50, 200, 300].entries()) expect(Math.abs(box[i]! - want), `box ${box}`).toBeLessThan(1.5);
 
     // bytes that are no image: said in the page, the previous image stays
     await act(page, () => page.setInputFiles('#image-file', { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a jpeg') }));
