@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,8 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // containers often have a tiny /dev/shm: let chromium use /tmp instead of crashing
+  '--disable-dev-shm-usage',
   '--enable-unsafe-swiftshader',
   '--enable-unsafe-webgpu',
   // a synthetic camera (moving test pattern) and no permission prompt, for the webcam input
@@ -34,6 +36,9 @@ export interface Browser {
 
 /** One browser for the whole suite, in a fresh profile folder that is removed at the end. */
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no chromium at ${CHROMIUM}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH to a Chromium/Chrome binary`);
+  }
   const profile = mkdtempSync(join(tmpdir(), 'hrnet-playground-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
