@@ -7,7 +7,7 @@ import { type DrawOptions, drawResult } from './draw.js';
 import type { BackendAttempt, BackendName, ModelInfo, Pixels, RunOutput, TaskMenuEntry, WeightsSource } from './protocol.js';
 import type { WeightsInfo } from './recognise.js';
 import { BUNDLED_WEIGHTS, SAMPLES, SAMPLE_CREDIT } from './catalog.js';
-import type { TaskId, TaskResult } from './tasks/types.js';
+import type { StageTimings, TaskId, TaskResult } from './tasks/types.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const el = {
@@ -31,6 +31,7 @@ const el = {
   heatmapJoint: $<HTMLSelectElement>('heatmap-joint'),
   opacity: $<HTMLInputElement>('opacity'),
   topk: $<HTMLInputElement>('topk'),
+  repeat: $<HTMLInputElement>('repeat'),
   scoreThreshold: $<HTMLInputElement>('score-threshold'),
   netSize: $<HTMLInputElement>('net-size'),
   run: $<HTMLButtonElement>('run'),
@@ -349,7 +350,7 @@ async function run(): Promise<void> {
   if (source.width === 0) return;
   const px = pixels();
   const out = await step(`Running ${currentTask()} on ${app.backend}…`, () =>
-    client.call('run', { pixels: px, options: { box: app.box ?? undefined, topK: Number(el.topk.value) || 5, scoreThreshold: Number(el.scoreThreshold.value) } }, [px.data.buffer]),
+    client.call('run', { pixels: px, options: { box: app.box ?? undefined, topK: Number(el.topk.value) || 5, scoreThreshold: Number(el.scoreThreshold.value), repeat: Number(el.repeat.value) || 1 } }, [px.data.buffer]),
   );
   if (!out) return;
   app.lastRun = out;
@@ -377,13 +378,18 @@ function fillHeatmapJoints(r: TaskResult): void {
 }
 
 function renderRun(out: RunOutput): void {
-  const t = out.timings;
-  const rows: [string, number][] = [['preprocess', t.preprocess], ['network', t.network], ['decode', t.decode], ['total', t.preprocess + t.network + t.decode]];
-  el.timings.replaceChildren(...rows.map(([k, v]) => {
-    const tr = document.createElement('tr');
-    tr.innerHTML = `<td>${k}</td><td>${v.toFixed(1)}</td>`;
-    return tr;
-  }));
+  const stages = ['preprocess', 'network', 'decode'] as const;
+  const total = (t: StageTimings) => t.preprocess + t.network + t.decode;
+  const runs = out.allTimings;
+  const fmt = (v: number) => v.toFixed(1);
+  const rows = [...stages.map((k) => [k, runs.map((t) => t[k])] as const), ['total', runs.map(total)] as const];
+  // one run: its times; several: the first (with warm-up) and the median of the others (steady state)
+  const head = runs.length > 1 ? `<tr><th></th><th>first</th><th>median of ${runs.length - 1}</th></tr>` : '';
+  el.timings.innerHTML =
+    head +
+    rows
+      .map(([k, v]) => `<tr><td>${k}</td><td>${fmt(v[0]!)}</td>${runs.length > 1 ? `<td>${fmt(median(v.slice(1)))}</td>` : ''}</tr>`)
+      .join('');
   const m = out.memory;
   el.memory.textContent = [
     `${m.numTensors} tensors`,
@@ -391,6 +397,11 @@ function renderRun(out: RunOutput): void {
     m.numBytesInGPU !== undefined ? `${(m.numBytesInGPU / 1e6).toFixed(2)} MB in GPU textures` : '',
   ].filter(Boolean).join('\n');
   el.results.replaceChildren(resultView(out.result));
+}
+
+function median(v: readonly number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 function resultView(r: TaskResult): HTMLElement {

@@ -42,7 +42,10 @@ export interface MemoryInfo {
 
 export interface RunOutput {
   result: TaskResult;
+  /** Timings of the last run. */
   timings: StageTimings;
+  /** Every run of this request, in order (more than one with `repeat`): the first includes warm-up (shader compilation). */
+  allTimings: StageTimings[];
   memory: MemoryInfo;
   backend: BackendName;
   model: ModelInfo;
@@ -82,6 +85,8 @@ export interface RunOptions {
   topK?: number;
   /** Detection: minimum box score. */
   scoreThreshold?: number;
+  /** Run this many times (1–20) and report every run's timings; the result is the last run's. */
+  repeat?: number;
 }
 
 export type RequestType = keyof Requests;

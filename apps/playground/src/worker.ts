@@ -18,7 +18,7 @@ import {
 import type { ModelInfo, RequestMessage, Requests, Responses, ResponseMessage, WeightsSource } from './protocol.js';
 import { describeWeights, type WeightsInfo } from './recognise.js';
 import { TASKS, taskById } from './tasks/index.js';
-import type { TaskId, TaskRunner } from './tasks/types.js';
+import type { StageTimings, TaskId, TaskRunner } from './tasks/types.js';
 
 const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
@@ -185,11 +185,20 @@ const handlers: { [T in keyof Requests]: (p: Requests[T]) => Promise<Responses[T
   },
   async run({ pixels, options }) {
     const { runner, model } = await ensureModel();
-    const { result, timings } = await runner.run(pixels, options);
+    const repeat = Math.min(20, Math.max(1, Math.floor(options.repeat ?? 1)));
+    const allTimings: StageTimings[] = [];
+    let last = await runner.run(pixels, options);
+    allTimings.push(last.timings);
+    for (let i = 1; i < repeat; i++) {
+      last = await runner.run(pixels, options);
+      allTimings.push(last.timings);
+    }
+    const { result, timings } = last;
     const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
     return {
       result,
       timings,
+      allTimings,
       memory: { numTensors: m.numTensors, numBytes: m.numBytes, numBytesInGPU: m.numBytesInGPU },
       backend: tf.getBackend() as BackendName,
       model,
