@@ -39,7 +39,11 @@ async function runTask(task: string, format: RegExp, architecture: string) {
   expect(info).toContain(architecture);
   await runOnce(t.page);
   expect(await t.page.isHidden('#error'), (await t.page.textContent('#error')) ?? '').toBe(true);
+  const first = await lastRun(t.page);
+  // a second run leaves exactly as many tensors behind as the first: nothing leaks per run
+  await runOnce(t.page);
   const run = await lastRun(t.page);
+  expect(run.memory.numTensors).toBe(first.memory.numTensors);
   expect(run.backend).toBe(BACKEND);
   expect(run.model.random).toBe(false);
   expect(run.timings.network).toBeGreaterThan(0);
