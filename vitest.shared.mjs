@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
  * without a rebuild (the built `dist` files are exercised by the apps' tests and by `pnpm build`).
  * More specific subpaths first: aliases match by prefix.
  */
-const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+const src = (path) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
 
 export const workspaceAliases = [
   { find: /^@hrnetjs\/core\/testing$/, replacement: src('core/src/testing.ts') },
