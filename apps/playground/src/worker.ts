@@ -86,16 +86,21 @@ async function readWeights(source: WeightsSource): Promise<{ sd: StateDict; info
     if (!response.ok) throw new CheckpointError(`could not fetch ${source.url}: HTTP ${response.status} ${response.statusText}`);
     const bytes = new Uint8Array(await response.arrayBuffer());
     const format = detectCheckpointFormat(bytes);
+    let total = bytes.byteLength;
     // a model.json names its shards relative to itself
     const sd = await loadCheckpointAsync(bytes, {
       fetchShard: async (path) => {
         const r = await fetch(new URL(path, source.url));
         if (!r.ok) throw new CheckpointError(`could not fetch shard ${path} of ${source.url}: HTTP ${r.status}`);
-        return r.arrayBuffer();
+        const shard = await r.arrayBuffer();
+        total += shard.byteLength;
+        return shard;
       },
     });
-    const name = decodeURIComponent(new URL(source.url).pathname.split('/').pop() || source.url);
-    return { sd, info: describeWeights(name, format ?? 'unknown', bytes.byteLength, sd) };
+    // "folder/model.json" says more than "model.json"
+    const parts = decodeURIComponent(new URL(source.url).pathname).split('/').filter(Boolean);
+    const name = (format === 'tfjs-model-json' ? parts.slice(-2) : parts.slice(-1)).join('/') || source.url;
+    return { sd, info: describeWeights(name, format ?? 'unknown', total, sd) };
   }
   const bytes = new Uint8Array(source.bytes);
   const sd = loadCheckpoint(bytes);

@@ -121,6 +121,8 @@ describe('face small (tfjs model.json + shards) on wasm', () => {
     const { t, run, pixels } = await runTask('face', /tfjs-model-json/, 'face landmark HRNetV2, width 8, 68 landmarks');
     const r = run.result as FaceResult;
     expect(r.landmarks).toHaveLength(68);
+    // the weights panel names the folder and counts the shards' bytes too (4.2 MB, not model.json's 51 kB)
+    expect(await t.page.textContent('#weights-info')).toMatch(/face_small\/model\.json \(tfjs-model-json, 4\.\d\d MB\)/);
 
     const dir = weights('face_small/');
     const modelJson = readFileSync(`${dir}model.json`, 'utf8');
