@@ -211,7 +211,7 @@ describe('hrnet demo and bench', () => {
     const r = await hrnet(['bench', '--filter', '^cls w18-small-v1 224x224 batch 1 fused$', '--runs', '1', '--warmup', '0', '--max-ms', '1']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe('| case | backend | runs | median ms | min ms | ms / item | GFLOP/s | peak MB |');
+    expect(lines[0]).toBe('| case | backend | runs | median ms | min ms | ms / item | GFLOP/s | peak MB | weights+input MB |');
     expect(lines[2]).toMatch(/^\| cls w18-small-v1 224x224 batch 1 fused \| wasm \| \d+ \|/);
   });
 });
