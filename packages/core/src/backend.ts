@@ -118,3 +118,22 @@ export async function selectBackend(
     `no tfjs backend could be initialised; tried ${attempts.map((a) => `${a.name} (${a.reason})`).join(', ')}`,
   );
 }
+
+/**
+ * What the task factories (`createPoseEstimator`, `createSegmenter`, …) do with their `backend` option, so
+ * every head behaves alike: with a preference, `selectBackend(preference)`; without one, the backend the app
+ * already activated is kept (an app that set up tfjs itself is never switched), and only when none is
+ * active yet is the best available one selected.
+ */
+export async function ensureBackend(
+  preference?: BackendName | readonly BackendName[],
+  options: SelectBackendOptions = {},
+): Promise<BackendChoice> {
+  if (preference !== undefined) return selectBackend(preference, options);
+  const active = (tf.engine() as { backendName: string | null }).backendName;
+  if (active) {
+    await tf.ready();
+    return { name: active as BackendName, reason: `using ${active} (already active)`, attempts: [] };
+  }
+  return selectBackend(undefined, options);
+}

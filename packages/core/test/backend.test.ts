@@ -34,3 +34,13 @@ describe('selectBackend in Node', () => {
     expect(tf.getBackend()).toBe(before); // the active backend is left as it was
   });
 });
+
+describe('ensureBackend (the task factories’ default)', () => {
+  it('keeps the active backend without a preference, and selects with one', async () => {
+    const { ensureBackend } = await import('../src/index.js');
+    await selectBackend('cpu');
+    expect(await ensureBackend()).toEqual({ name: 'cpu', reason: 'using cpu (already active)', attempts: [] });
+    expect((await ensureBackend('wasm')).name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+  });
+});

@@ -1,17 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  affineCrops,
   type BackendName,
   CheckpointError,
+  ensureBackend,
   type ImageInput,
-  InputError,
-  type StateDict,
-  affineCrops,
   imageSize,
   imageToTensor,
+  InputError,
   loadCheckpoint,
-  normalizeStateDictKeys,
+  loadWeights,
   normalizeImageNet,
-  selectBackend,
+  type StateDict,
+  type WeightsSource,
 } from '@hrnetjs/core';
 import { type DecodeMode, type Landmark, decodeHeatmaps } from './decode.js';
 import { FaceAlignmentNet, type FaceModelConfig, createFaceAlignmentModel } from './model.js';
@@ -22,11 +23,13 @@ export interface FaceAlignerConfig {
   /** A preset (`'300w'`, `'wflw'`, `'cofw'`, `'aflw'`), an official YAML, a config, or a built model. */
   model: string | FaceModelConfig | FaceAlignmentNet;
   /**
-   * The checkpoint: bytes of an official `.pth` (or any format `loadCheckpoint` reads: safetensors, …),
-   * or a state dict already loaded. The core key rules run on both (`HR18-300W.pth`'s `module.` prefix goes).
+   * The checkpoint (core's `WeightsSource`): a URL (fetched; a tfjs `model.json` URL brings its shards), bytes of
+   * any format `loadCheckpoint` reads (official `.pth` zip or legacy, safetensors, …), or a `StateDict`; the core
+   * key rules (DataParallel `module.`, …) apply to all. `null` runs the architecture with random weights
+   * (exploring shapes and speed only: the outputs mean nothing).
    */
-  weights: Uint8Array | ArrayBuffer | StateDict;
-  /** Backend preference (a name or an ordered list); default: the best that initialises. */
+  weights: WeightsSource | null;
+  /** tfjs backend(s) to activate (core's `ensureBackend`): omitted, the active backend is kept, or the best available one is selected when none is active. */
   backend?: BackendName | readonly BackendName[];
   /** Default decoding for `estimateLandmarks` (default `'subpixel'`; `'official'` = `decode_preds`). */
   decode?: DecodeMode;
@@ -89,23 +92,21 @@ export function checkpointLandmarkCount(sd: StateDict): number | null {
  * face.landmarks[96]; // { x, y, score, name: 'right_pupil' }
  */
 export async function createFaceAligner(config: FaceAlignerConfig): Promise<FaceAligner> {
-  const choice = await selectBackend(config.backend);
+  const choice = await ensureBackend(config.backend);
   const model = config.model instanceof FaceAlignmentNet ? config.model : createFaceAlignmentModel(config.model);
   try {
-    const w = config.weights;
-    if (w === undefined || w === null) throw new CheckpointError('createFaceAligner: weights are required (checkpoint bytes or a state dict)');
-    // the same key rules for a state dict as for bytes (e.g. HR18-300W.pth's DataParallel `module.`)
-    const sd = w instanceof Map ? normalizeStateDictKeys(w) : loadCheckpoint(w);
-    const found = checkpointLandmarkCount(sd);
+    if (config.weights === undefined) throw new CheckpointError('createFaceAligner: weights are required (null for random weights)');
+    const sd = config.weights === null ? null : await loadWeights(config.weights);
+    const found = sd ? checkpointLandmarkCount(sd) : null;
     const expected = model.numLandmarks;
     if (found !== null && found !== expected) {
       const other = Object.values(SCHEMES).find((s) => s.numLandmarks === found);
       throw new CheckpointError(
-        `checkpoint predicts ${found} landmarks (head.3.weight [${sd.get('head.3.weight')!.shape.join(', ')}]) but the model has ${expected}` +
+        `checkpoint predicts ${found} landmarks (head.3.weight [${sd!.get('head.3.weight')!.shape.join(', ')}]) but the model has ${expected}` +
           (other ? `; it looks like a ${other.dataset.toUpperCase()} checkpoint: use model '${other.dataset}'` : ''),
       );
     }
-    model.loadStateDict(sd);
+    if (sd) model.loadStateDict(sd);
     if (config.fuse ?? true) model.fuse();
   } catch (e) {
     // a model we built is ours to free; a model passed in stays the caller's

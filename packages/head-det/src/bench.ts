@@ -66,7 +66,7 @@ function detectCase(preset: string, height: number, width: number): BenchCase {
   return {
     name: `det ${preset} detect() ${height}x${width} image`,
     async setup() {
-      const detector = await createDetector({ model: preset });
+      const detector = await createDetector({ model: preset, weights: null });
       const image = tf.tidy(() => tf.floor(tf.randomUniform([height, width, 3], 0, 256)) as tf.Tensor3D);
       return {
         run: async () => {

@@ -2,13 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   type BackendName,
   CheckpointError,
+  ensureBackend,
   type ImageInput,
-  InputError,
-  type StateDict,
   imageSize,
   imageToTensor,
+  InputError,
   loadCheckpoint,
-  selectBackend,
+  loadWeights,
+  type StateDict,
+  type WeightsSource,
 } from '@hrnetjs/core';
 import { COCO_CLASSES } from './coco-classes.js';
 import type { DetectionModelConfig } from './config.js';
@@ -47,12 +49,13 @@ export interface DetectorConfig {
   /** A preset (`'fcos_w18_5l'`…), an official HRNet-FCOS YAML, a config object, or a built model (taken over: `dispose` frees it). */
   model: string | DetectionModelConfig | FcosHRNet;
   /**
-   * Checkpoint bytes (official `.pth` — `{model: {"module." + key}}` is unwrapped —, safetensors, …), a state
-   * dict, or a URL to `fetch` them from (browser; in Node read files with `@hrnetjs/core/node`'s
-   * `readCheckpointFile`). Omitted: random weights (benchmarks only).
+   * The checkpoint (core's `WeightsSource`): a URL (fetched; a tfjs `model.json` URL brings its shards), bytes of
+   * any format `loadCheckpoint` reads (official `.pth` zip or legacy, safetensors, …), or a `StateDict`; the core
+   * key rules (DataParallel `module.`, …) apply to all. `null` runs the architecture with random weights
+   * (exploring shapes and speed only: the outputs mean nothing).
    */
-  weights?: Uint8Array | ArrayBuffer | StateDict | string;
-  /** tfjs backend(s) to try, in order (see core's `selectBackend`); omitted: keep the active one. */
+  weights: WeightsSource | null;
+  /** tfjs backend(s) to activate (core's `ensureBackend`): omitted, the active backend is kept, or the best available one is selected when none is active. */
   backend?: BackendName | BackendName[];
   /** `'pil'` (default, the official antialiased resize, on the CPU) or `'bilinear'` (tfjs, on the backend). */
   resize?: ResizeMethod;
@@ -100,18 +103,9 @@ function minPaddedSide(model: FcosHRNet): number {
  * ```
  */
 export async function createDetector(config: DetectorConfig): Promise<Detector> {
-  if (config.backend) await selectBackend(config.backend);
-  let sd: StateDict | null = null;
-  if (typeof config.weights === 'string') {
-    const url = config.weights;
-    const res = await fetch(url).catch((e: Error) => {
-      throw new CheckpointError(`could not fetch weights from ${url}: ${e.message}`);
-    });
-    if (!res.ok) throw new CheckpointError(`could not fetch weights from ${url}: HTTP ${res.status}`);
-    sd = loadCheckpoint(await res.arrayBuffer());
-  } else if (config.weights) {
-    sd = config.weights instanceof Map ? config.weights : loadCheckpoint(config.weights);
-  }
+  await ensureBackend(config.backend);
+  if (config.weights === undefined) throw new CheckpointError('createDetector: weights are required (null for random weights)');
+  const sd = config.weights === null ? null : await loadWeights(config.weights);
   if (sd) checkDetectionKeys(sd);
   const model = typeof config.model === 'object' && 'detConfig' in config.model ? config.model : createDetectionModel(config.model);
   const classNames = config.classNames ?? (model.numClasses === COCO_CLASSES.length ? COCO_CLASSES : Array.from({ length: model.numClasses }, (_, i) => `class ${i}`));

@@ -2,14 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   type BackendChoice,
   type BackendName,
-  CheckpointError,
   ConfigError,
+  ensureBackend,
   type ImageInput,
-  InputError,
-  type StateDict,
   imageToTensor,
+  InputError,
   loadCheckpoint,
-  selectBackend,
+  loadWeights,
+  type StateDict,
+  type WeightsSource,
 } from '@hrnetjs/core';
 import { type DecodeMethod, type DecodeOptions, getFinalPreds } from './decode.js';
 import { flipTest as runFlipTest } from './flip.js';
@@ -23,11 +24,13 @@ export interface PoseEstimatorConfig {
   /** A preset name (`'coco_w32_256x192'`, `'w48_384x288'`, `'mpii_w32_256x256'`, …), an official experiment YAML, or a config. */
   model: string | PoseModelConfig;
   /**
-   * The checkpoint: a URL (read with `fetch()`), its bytes (`.pth` zip or legacy, safetensors, …: anything
-   * `loadCheckpoint` reads), or a loaded `StateDict`. Keys must match the model exactly (strict load).
+   * The checkpoint (core's `WeightsSource`): a URL (fetched; a tfjs `model.json` URL brings its shards), bytes of
+   * any format `loadCheckpoint` reads (official `.pth` zip or legacy, safetensors, …), or a `StateDict`; the core
+   * key rules (DataParallel `module.`, …) apply to all. `null` runs the architecture with random weights
+   * (exploring shapes and speed only: the outputs mean nothing).
    */
-  weights: string | URL | Uint8Array | ArrayBuffer | StateDict;
-  /** tfjs backend(s) to activate first (`selectBackend`); by default the current backend is kept. */
+  weights: WeightsSource | null;
+  /** tfjs backend(s) to activate (core's `ensureBackend`): omitted, the active backend is kept, or the best available one is selected when none is active. */
   backend?: BackendName | readonly BackendName[];
   /** The official flip test (`TEST.FLIP_TEST`, true in every official config): default true. */
   flipTest?: boolean;
@@ -85,22 +88,6 @@ export interface EstimatePosesOptions {
   flipTest?: boolean;
 }
 
-async function resolveWeights(weights: PoseEstimatorConfig['weights']): Promise<StateDict> {
-  if (weights instanceof Map) return weights;
-  if (weights instanceof Uint8Array || weights instanceof ArrayBuffer) return loadCheckpoint(weights);
-  if (typeof weights === 'string' || weights instanceof URL) {
-    let response: Response;
-    try {
-      response = await fetch(weights);
-    } catch (e) {
-      throw new CheckpointError(`could not fetch weights from ${String(weights)}: ${(e as Error).message}`);
-    }
-    if (!response.ok) throw new CheckpointError(`could not fetch weights from ${String(weights)}: HTTP ${response.status}`);
-    return loadCheckpoint(new Uint8Array(await response.arrayBuffer()));
-  }
-  throw new CheckpointError(`weights: expected a URL, bytes or a StateDict, found ${typeof weights}`);
-}
-
 /**
  * Top-down pose estimation with an HRNet pose network, following the official test pipeline of
  * deep-high-resolution-net.pytorch step by step. Create with {@link createPoseEstimator}.
@@ -117,7 +104,7 @@ export class PoseEstimator {
       decode: DecodeOptions;
       maxBatch?: number;
     },
-    /** Which backend was selected and why (null when the config named none). */
+    /** Which backend runs and why. */
     readonly backend: BackendChoice | null = null,
   ) {
     const c = model.poseConfig;
@@ -249,14 +236,14 @@ export class PoseEstimator {
  */
 export async function createPoseEstimator(config: PoseEstimatorConfig): Promise<PoseEstimator> {
   if (!config || typeof config !== 'object') throw new ConfigError('createPoseEstimator: expected a config object { model, weights }');
-  if (config.weights === undefined || config.weights === null) throw new ConfigError('createPoseEstimator: config.weights is required');
-  const backend = config.backend !== undefined ? await selectBackend(config.backend) : null;
-  const sd = await resolveWeights(config.weights);
+  if (config.weights === undefined) throw new ConfigError('createPoseEstimator: config.weights is required (null for random weights)');
+  const backend = await ensureBackend(config.backend);
+  const sd = config.weights === null ? null : await loadWeights(config.weights);
   const model = createPoseModel(config.model);
   try {
     const keypoints = config.keypoints ?? keypointSetFor(model.poseConfig.dataset);
     if (!keypoints) throw new ConfigError('createPoseEstimator: the model is neither COCO nor MPII; pass config.keypoints');
-    model.loadStateDict(sd, { strict: true });
+    if (sd) model.loadStateDict(sd, { strict: true });
     if (config.fuse ?? true) model.fuse();
     const decode = typeof config.decode === 'string' ? { method: config.decode } : (config.decode ?? {});
     return new PoseEstimator(

@@ -2,13 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   type BackendName,
   CheckpointError,
+  ensureBackend,
   type ImageInput,
-  InputError,
-  type StateDict,
   imageToTensor,
+  InputError,
   loadCheckpoint,
-  normalizeStateDictKeys,
-  selectBackend,
+  loadWeights,
+  type StateDict,
+  type WeightsSource,
 } from '@hrnetjs/core';
 import { DATASETS, type DatasetInfo, type Palette, genericDataset } from './datasets.js';
 import { type InferenceOptions, inferScores } from './inference.js';
@@ -41,12 +42,13 @@ export interface SegmenterConfig {
   /** A preset name (`'w48_cityscapes'`), an official experiment YAML, a config object or a built model. */
   model: string | SegmentationModelConfig | SegmentationModel;
   /**
-   * The checkpoint: bytes of an official `.pth` (zip or legacy; plain state_dict, DataParallel `module.`,
-   * or the training format `model.*` + `loss.*`), safetensors, or a parsed StateDict. `null` keeps random
-   * weights (benchmarks, tests).
+   * The checkpoint (core's `WeightsSource`): a URL (fetched; a tfjs `model.json` URL brings its shards), bytes of
+   * any format `loadCheckpoint` reads (official `.pth` zip or legacy, safetensors, …), or a `StateDict`; the core
+   * key rules (DataParallel `module.`, …) apply to all. `null` runs the architecture with random weights
+   * (exploring shapes and speed only: the outputs mean nothing).
    */
-  weights: Uint8Array | ArrayBuffer | StateDict | null;
-  /** Backend preference (`'wasm'`, `['webgpu', 'webgl']`, …); default: the best available. */
+  weights: WeightsSource | null;
+  /** tfjs backend(s) to activate (core's `ensureBackend`): omitted, the active backend is kept, or the best available one is selected when none is active. */
   backend?: BackendName | readonly BackendName[];
   /** Fold BatchNorm into the convolutions after loading (default true; same outputs, faster). */
   fuse?: boolean;
@@ -111,13 +113,12 @@ function describeModel(config: SegmenterConfig['model']): string {
  * ```
  */
 export async function createSegmenter(config: SegmenterConfig): Promise<Segmenter> {
-  const choice = config.backend === undefined ? await selectBackend() : await selectBackend(config.backend);
+  const choice = await ensureBackend(config.backend);
   const owned = typeof config.model === 'string' || !('segConfig' in config.model);
   const model = owned ? createSegmentationModel(config.model as string | SegmentationModelConfig) : (config.model as SegmentationModel);
   try {
     if (config.weights !== null) {
-      const raw = config.weights instanceof Map ? config.weights : loadCheckpoint(config.weights);
-      const sd = normalizeStateDictKeys(raw);
+      const sd = await loadWeights(config.weights);
       checkCheckpointFits(model, sd, describeModel(config.model));
       model.loadStateDict(sd);
     }

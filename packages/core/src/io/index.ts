@@ -8,3 +8,4 @@ export {
   type TfjsWeightsFiles, type TfjsWeightsGroup, loadTfjsWeights, parseTfjsModelJson, saveTfjsWeights,
 } from './tfjs.js';
 export { STATE_DICT_WRAPPER_KEYS } from './torch.js';
+export { type WeightsSource, loadWeights } from './weights.js';
