@@ -11,6 +11,7 @@ import {
   loadCheckpoint,
   loadWeights,
   normalizeImageNet,
+  releaseUnfusedWeights,
   type StateDict,
   type WeightsSource,
 } from '@hrnetjs/core';
@@ -107,7 +108,10 @@ export async function createFaceAligner(config: FaceAlignerConfig): Promise<Face
       );
     }
     if (sd) model.loadStateDict(sd);
-    if (config.fuse ?? true) model.fuse();
+    if (config.fuse ?? true) {
+      model.fuse();
+      if (model !== config.model) releaseUnfusedWeights(model); // the unfused copies are never read again: free them (half the weight memory)
+    }
   } catch (e) {
     // a model we built is ours to free; a model passed in stays the caller's
     if (model !== config.model) model.dispose();

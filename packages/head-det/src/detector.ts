@@ -9,6 +9,7 @@ import {
   InputError,
   loadCheckpoint,
   loadWeights,
+  releaseUnfusedWeights,
   type StateDict,
   type WeightsSource,
 } from '@hrnetjs/core';
@@ -115,7 +116,10 @@ export async function createDetector(config: DetectorConfig): Promise<Detector> 
     }
     if (sd) model.loadStateDict(sd);
     // a model passed in may be fused already (folding twice would throw)
-    if ((config.fuse ?? true) && !model.backbone.body.conv1.isFolded) model.fuse();
+    if ((config.fuse ?? true) && !model.backbone.body.conv1.isFolded) {
+      model.fuse();
+      if (model !== config.model) releaseUnfusedWeights(model); // the unfused copies are never read again: free them (half the weight memory)
+    }
   } catch (e) {
     if (model !== config.model) model.dispose();
     throw e;

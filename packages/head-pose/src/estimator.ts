@@ -9,6 +9,7 @@ import {
   InputError,
   loadCheckpoint,
   loadWeights,
+  releaseUnfusedWeights,
   type StateDict,
   type WeightsSource,
 } from '@hrnetjs/core';
@@ -244,7 +245,10 @@ export async function createPoseEstimator(config: PoseEstimatorConfig): Promise<
     const keypoints = config.keypoints ?? keypointSetFor(model.poseConfig.dataset);
     if (!keypoints) throw new ConfigError('createPoseEstimator: the model is neither COCO nor MPII; pass config.keypoints');
     if (sd) model.loadStateDict(sd, { strict: true });
-    if (config.fuse ?? true) model.fuse();
+    if (config.fuse ?? true) {
+      model.fuse();
+      releaseUnfusedWeights(model); // the unfused copies are never read again: free them (half the weight memory)
+    }
     const decode = typeof config.decode === 'string' ? { method: config.decode } : (config.decode ?? {});
     return new PoseEstimator(
       model,

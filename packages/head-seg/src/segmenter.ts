@@ -8,6 +8,7 @@ import {
   InputError,
   loadCheckpoint,
   loadWeights,
+  releaseUnfusedWeights,
   type StateDict,
   type WeightsSource,
 } from '@hrnetjs/core';
@@ -122,7 +123,10 @@ export async function createSegmenter(config: SegmenterConfig): Promise<Segmente
       checkCheckpointFits(model, sd, describeModel(config.model));
       model.loadStateDict(sd);
     }
-    if (config.fuse ?? true) model.fuse();
+    if (config.fuse ?? true) {
+      model.fuse();
+      if (owned) releaseUnfusedWeights(model); // the unfused copies are never read again: free them (half the weight memory)
+    }
   } catch (e) {
     if (owned) model.dispose();
     throw e;

@@ -36,6 +36,10 @@ export class BatchNorm2d extends Module {
     });
   }
 
+  get isFolded(): boolean {
+    return this.folded;
+  }
+
   /** Called by `Conv2d.foldBatchNorm`: this layer's work now happens inside the conv. */
   markFolded(): void {
     this.folded = true;

@@ -15,3 +15,4 @@ export {
   resizeBilinear,
 } from './layers.js';
 export { countMultiplyAdds } from './cost.js';
+export { releaseUnfusedWeights } from './release.js';

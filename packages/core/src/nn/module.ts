@@ -82,6 +82,7 @@ export abstract class Module<In = tf.Tensor, Out = tf.Tensor> {
 
   /** PyTorch-layout copy of every tensor, keyed as the official checkpoints. */
   stateDict(): StateDict {
+    this.assertNotReleased('stateDict');
     const sd: StateDict = new Map();
     for (const [key, p] of this.namedTensors()) sd.set(key, p.toHost());
     return sd;
@@ -99,6 +100,7 @@ export abstract class Module<In = tf.Tensor, Out = tf.Tensor> {
    * strict load leaves the model unchanged.
    */
   loadStateDict(sd: StateDict, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    this.assertNotReleased('loadStateDict');
     const strict = options.strict ?? true;
     const own = new Map(this.namedTensors());
     const missing = [...own.keys()].filter((k) => !sd.has(k) && !OPTIONAL_KEY.test(k));
@@ -124,6 +126,17 @@ export abstract class Module<In = tf.Tensor, Out = tf.Tensor> {
   fuse(): this {
     for (const [, child] of this.children()) child.fuse();
     return this;
+  }
+
+  private assertNotReleased(what: string): void {
+    for (const [key, p] of this.namedTensors()) {
+      if (p.released) {
+        throw new StateDictError(
+          `${what}: this model was fused for inference and its unfused weights released (first: ${key}); ` +
+            'build a new model to read or load a state dict',
+        );
+      }
+    }
   }
 
   /** Frees every tensor of this module and its children. */

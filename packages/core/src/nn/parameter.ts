@@ -32,6 +32,8 @@ function inverse(perm: number[]): number[] {
 export class Parameter {
   private tensor: tf.Tensor | null = null;
   private host: HostTensor | null = null;
+  /** Set once `release` freed a value that inference no longer reads (see `releaseUnfusedWeights`). */
+  released = false;
 
   constructor(
     readonly torchShape: number[],
@@ -89,5 +91,11 @@ export class Parameter {
   dispose(): void {
     this.tensor?.dispose();
     this.tensor = null;
+  }
+
+  /** Frees the value for good: inference reads a fused copy instead. */
+  release(): void {
+    this.dispose();
+    this.released = true;
   }
 }

@@ -11,6 +11,7 @@ import {
   StateDictError,
   ShapeError,
   countMultiplyAdds,
+  releaseUnfusedWeights,
   globalAvgPool,
   resizeBilinear,
   upsampleNearest,
@@ -183,6 +184,23 @@ describe('Module', () => {
     x.dispose();
     m.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('releaseUnfusedWeights frees what a fused model no longer reads; outputs unchanged, state dict refused', () => {
+    const m = seq();
+    const x = tf.randomNormal([1, 6, 6, 3]);
+    m.fuse();
+    const before = m.predict(x);
+    const bytes = tf.memory().numBytes;
+    expect(releaseUnfusedWeights(m)).toBe((4 * 3 * 9 + 4 * 4) * 4); // conv weight + BN weight, bias, mean, var
+    expect(tf.memory().numBytes).toBe(bytes - (4 * 3 * 9 + 4 * 4) * 4);
+    const after = m.predict(x);
+    expect(compare(after.dataSync(), before.dataSync()).maxAbsDiff).toBe(0);
+    expect(() => m.stateDict()).toThrowError(StateDictError);
+    expect(() => m.stateDict()).toThrowError(/fused for inference and its unfused weights released \(first: 0\.weight\)/);
+    expect(() => m.loadStateDict(new Map())).toThrowError(StateDictError);
+    tf.dispose([x, before, after]);
+    m.dispose();
   });
 
   it('rejects inputs with the wrong channel count', () => {
