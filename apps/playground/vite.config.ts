@@ -7,7 +7,7 @@ import { type Plugin, defineConfig } from 'vite';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /**
- * Our packages resolve to their sources (as in every package's tests; see vitest.shared.ts at the root), so
+ * Our packages resolve to their sources (as in every package's tests; see vitest.shared.mjs at the root), so
  * `dev` and `build` need no prior build of the workspace. More specific subpaths first: aliases match by prefix.
  */
 const src = (path: string) => join(here, '../../packages', path);

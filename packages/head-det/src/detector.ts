@@ -16,6 +16,7 @@ import {
 import { COCO_CLASSES } from './coco-classes.js';
 import type { DetectionModelConfig } from './config.js';
 import { type FcosHRNet, createDetectionModel } from './model.js';
+import type { FcosHeadOutput } from './fcos-head.js';
 import { type FcosLevelOutput, postprocessFcos } from './postprocess.js';
 import { type ResizeMethod, officialResizeShape, prepareImage } from './preprocess.js';
 
@@ -103,6 +104,27 @@ function minPaddedSide(model: FcosHRNet): number {
  * const people = (await detector.detect(image, { scoreThreshold: 0.3 })).filter((d) => d.className === 'person');
  * ```
  */
+/**
+ * Downloads the raw per-level head outputs of one image to the host (the post-processor runs there, in float32,
+ * like the official one) and frees them.
+ */
+export async function readFcosLevels(model: FcosHRNet, raw: FcosHeadOutput): Promise<FcosLevelOutput[]> {
+  try {
+    return await Promise.all(
+      raw.boxCls.map(async (cls, l) => ({
+        height: cls.shape[1]!,
+        width: cls.shape[2]!,
+        stride: model.strides[l]!,
+        boxCls: (await cls.data()) as Float32Array,
+        boxRegression: (await raw.boxRegression[l]!.data()) as Float32Array,
+        centerness: (await raw.centerness[l]!.data()) as Float32Array,
+      })),
+    );
+  } finally {
+    tf.dispose([raw.boxCls, raw.boxRegression, raw.centerness]);
+  }
+}
+
 export async function createDetector(config: DetectorConfig): Promise<Detector> {
   await ensureBackend(config.backend);
   if (config.weights === undefined) throw new CheckpointError('createDetector: weights are required (null for random weights)');
@@ -155,21 +177,7 @@ export async function createDetector(config: DetectorConfig): Promise<Detector> 
     // sigmoid, thresholds and NMS run on the host, in float32, like the official post-processor
     const raw = model.predict(prepared.input);
     prepared.input.dispose();
-    let levels: FcosLevelOutput[];
-    try {
-      levels = await Promise.all(
-        raw.boxCls.map(async (cls, l) => ({
-          height: cls.shape[1],
-          width: cls.shape[2],
-          stride: model.strides[l]!,
-          boxCls: (await cls.data()) as Float32Array,
-          boxRegression: (await raw.boxRegression[l]!.data()) as Float32Array,
-          centerness: (await raw.centerness[l]!.data()) as Float32Array,
-        })),
-      );
-    } finally {
-      tf.dispose([raw.boxCls, raw.boxRegression, raw.centerness]);
-    }
+    const levels = await readFcosLevels(model, raw);
     const det = postprocessFcos(levels, prepared.resized.height, prepared.resized.width, model.numClasses, {
       ...model.detConfig.inference,
       ...(options.scoreThreshold !== undefined && { scoreThreshold: options.scoreThreshold }),

@@ -5,5 +5,5 @@ export { FcosHRNet, HRNetFPNBackbone, FCOSModule, computeLocations, createDetect
 export { COCO_CLASSES, COCO_CATEGORY_IDS } from './coco-classes.js';
 export { postprocessFcos, nms, type FcosLevelOutput, type FcosDetections, type PostprocessOptions } from './postprocess.js';
 export { officialResizeShape, pilResizeBilinear, prepareImage, type PreparedImage, type ResizeMethod } from './preprocess.js';
-export { createDetector, toImageDetections, type Detection, type DetectOptions, type Detector, type DetectorConfig } from './detector.js';
+export { createDetector, readFcosLevels, toImageDetections, type Detection, type DetectOptions, type Detector, type DetectorConfig } from './detector.js';
 export { toCocoResults } from './coco-results.js';

@@ -3,12 +3,12 @@ import { imageToTensor } from '@hrnetjs/core';
 import {
   DETECTION_PRESETS,
   type DetectionModelConfig,
-  type FcosLevelOutput,
   createDetector,
   detectionPresetConfig,
   parseDetectionYaml,
   postprocessFcos,
   prepareImage,
+  readFcosLevels,
   toImageDetections,
 } from '@hrnetjs/head-det';
 import detSmallYaml from '../configs/det_fcos_small.yaml?raw';
@@ -40,7 +40,7 @@ export const detectionTask: TaskDefinition = {
   async create(preset, weights, options): Promise<TaskRunner> {
     const base = preset === SMALL ? parseDetectionYaml(detSmallYaml) : detectionPresetConfig(preset);
     const config = withInputSize(base, options.size ?? DEFAULT_DET_SIZE);
-    const detector = await createDetector({ model: config, weights: weights ?? undefined, backend: tf.getBackend() as never });
+    const detector = await createDetector({ model: config, weights: weights ?? null, backend: tf.getBackend() as never });
     const model = detector.model;
     return {
       model,
@@ -58,21 +58,7 @@ export const detectionTask: TaskDefinition = {
         const t1 = clock();
         const raw = model.predict(prepared.input);
         prepared.input.dispose();
-        let levels: FcosLevelOutput[];
-        try {
-          levels = await Promise.all(
-            raw.boxCls.map(async (cls, l) => ({
-              height: cls.shape[1],
-              width: cls.shape[2],
-              stride: model.strides[l]!,
-              boxCls: (await cls.data()) as Float32Array,
-              boxRegression: (await raw.boxRegression[l]!.data()) as Float32Array,
-              centerness: (await raw.centerness[l]!.data()) as Float32Array,
-            })),
-          );
-        } finally {
-          tf.dispose([raw.boxCls, raw.boxRegression, raw.centerness]);
-        }
+        const levels = await readFcosLevels(model, raw);
         const t2 = clock();
         const det = postprocessFcos(levels, prepared.resized.height, prepared.resized.width, model.numClasses, {
           ...model.detConfig.inference,
