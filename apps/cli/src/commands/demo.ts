@@ -4,7 +4,7 @@
  * pictures show the pipeline working, not meaningful poses or masks — and writes annotated images + JSON.
  * Offline: everything it reads is in the repository.
  */
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ZooTask } from '@hrnetjs/core';
@@ -23,11 +23,18 @@ export const DEMO_SAMPLES = ['people_6.jpg', 'people_7.jpg'];
 interface DemoStep {
   task: ZooTask;
   fixture: string;
+  /** A config to use instead of the fixture's own `config.yaml` (relative to the repository root). */
+  config?: string;
   extra?: Record<string, string | boolean>;
 }
 
 const STEPS: DemoStep[] = [
-  { task: 'det', fixture: 'packages/head-det/test/fixtures/det_fcos_small', extra: { 'score-threshold': '0.05' } },
+  {
+    task: 'det',
+    fixture: 'packages/head-det/test/fixtures/det_fcos_small',
+    config: 'apps/cli/demo/det_fcos_small.yaml',
+    extra: { 'score-threshold': '0.05' },
+  },
   { task: 'pose', fixture: 'packages/head-pose/test/fixtures/pose_small' },
   { task: 'seg', fixture: 'packages/head-seg/test/fixtures/seg_small' },
   { task: 'face', fixture: 'packages/face-align/test/fixtures/face_small' },
@@ -64,8 +71,9 @@ export async function demo(ctx: Context, out: string): Promise<number> {
       if (step.task === 'pose') {
         // person boxes from the detection step when it ran, else the whole image
         try {
-          await access(join(out, 'det', 'det.json'));
-          extra.boxes = join(out, 'det', 'det.json');
+          const dets = JSON.parse(await readFile(join(out, 'det', 'det.json'), 'utf8')) as { category_id: number }[];
+          // the fixture detector has random weights: it may find no person (COCO category 1) at all
+          if (dets.some((d) => d.category_id === 1)) extra.boxes = join(out, 'det', 'det.json');
         } catch {
           /* whole image */
         }
@@ -73,7 +81,8 @@ export async function demo(ctx: Context, out: string): Promise<number> {
       const { code, summary } = await runInference(ctx, {
         task: step.task,
         inputs: samples,
-        model: fixture,
+        model: step.config ? join(root, step.config) : fixture,
+        weights: step.config ? join(fixture, 'weights.pth') : undefined,
         out: dir,
         annotate: true,
         extra,
