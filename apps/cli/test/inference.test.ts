@@ -198,7 +198,8 @@ describe('hrnet demo and bench', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toMatch(/RANDOM weights/);
     expect(r.stdout).toMatch(/backend: wasm/);
-    for (const task of ['pose', 'seg', 'face']) {
+    expect(r.stdout).toMatch(/4 tasks ran on wasm/);
+    for (const task of ['det', 'pose', 'seg', 'face']) {
       expect(await readdir(join(dir, task, 'annotated'))).toContain('people_6.png');
       expect(JSON.parse(await readFile(join(dir, task, `${task}.json`), 'utf8'))).toBeTruthy();
     }
