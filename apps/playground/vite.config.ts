@@ -6,21 +6,11 @@ import { type Plugin, defineConfig } from 'vite';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/**
- * Our packages resolve to their sources (as in every package's tests; see vitest.shared.mjs at the root), so
- * `dev` and `build` need no prior build of the workspace. More specific subpaths first: aliases match by prefix.
- */
-const src = (path: string) => join(here, '../../packages', path);
-export const workspaceAliases = [
-  { find: /^@hrnetjs\/core\/testing$/, replacement: src('core/src/testing.ts') },
-  { find: /^@hrnetjs\/core\/node$/, replacement: src('core/src/node.ts') },
-  { find: /^@hrnetjs\/core$/, replacement: src('core/src/index.ts') },
-  { find: /^@hrnetjs\/hrnet-backbone$/, replacement: src('hrnet-backbone/src/index.ts') },
-  { find: /^@hrnetjs\/head-pose$/, replacement: src('head-pose/src/index.ts') },
-  { find: /^@hrnetjs\/head-seg$/, replacement: src('head-seg/src/index.ts') },
-  { find: /^@hrnetjs\/head-det$/, replacement: src('head-det/src/index.ts') },
-  { find: /^@hrnetjs\/face-align$/, replacement: src('face-align/src/index.ts') },
-];
+// Our packages resolve to their sources (the aliases every package's tests use), so `dev` and `build` need no
+// prior build of the workspace.
+import { workspaceAliases } from '../../vitest.shared.mjs';
+
+export { workspaceAliases };
 const require = createRequire(import.meta.url);
 
 /**
