@@ -4,6 +4,7 @@
  * backends (webgl, webgpu) are measured end to end.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { countMultiplyAdds } from './nn/cost.js';
 
 export interface BenchCase {
   /** Package-qualified name, e.g. `pose w32 256x192 batch 1`. */
@@ -46,6 +47,7 @@ export interface BenchRow {
   extra: Record<string, string | number>;
 }
 
+/** Waits for every tensor in `out` to be computed, then frees them. */
 async function settle(out: tf.TensorContainer | void): Promise<void> {
   if (!out) return;
   const tensors: tf.Tensor[] = [];
@@ -57,6 +59,42 @@ async function settle(out: tf.TensorContainer | void): Promise<void> {
   walk(out);
   await Promise.all(tensors.map((t) => t.data()));
   tf.dispose(tensors);
+}
+
+/** Median wall time of `runs` calls of `fn`, each waited for (for per-part shares inside a case). */
+export async function timeMedian(fn: () => tf.TensorContainer | void, runs = 3): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await settle(fn());
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+/** A network forward pass on a random NHWC input, with its multiply-adds: the common benchmark case. */
+export function networkBenchCase(
+  name: string,
+  build: () => { predict(x: tf.Tensor): tf.TensorContainer; dispose(): void },
+  inputShape: [number, number, number, number],
+): BenchCase {
+  return {
+    name,
+    setup() {
+      const model = build();
+      const x = tf.randomNormal(inputShape);
+      return {
+        multiplyAdds: countMultiplyAdds(() => model.predict(x)),
+        items: inputShape[0],
+        run: () => model.predict(x),
+        dispose() {
+          x.dispose();
+          model.dispose();
+        },
+      };
+    },
+  };
 }
 
 export async function runBenchCase(c: BenchCase, options: BenchOptions = {}): Promise<BenchRow> {

@@ -5,29 +5,13 @@
  * Random weights: timing does not depend on values.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type BenchCase, countMultiplyAdds } from '@hrnetjs/core';
+import { type BenchCase, countMultiplyAdds, networkBenchCase } from '@hrnetjs/core';
 import { createFaceAligner } from './aligner.js';
 import { createFaceAlignmentModel } from './model.js';
 import type { FaceRegion } from './transforms.js';
 
 function networkCase(batch: number): BenchCase {
-  return {
-    name: `face w18 300w 256x256 batch ${batch} network`,
-    setup() {
-      const model = createFaceAlignmentModel('300w').fuse();
-      const x = tf.randomNormal([batch, 256, 256, 3]);
-      const multiplyAdds = countMultiplyAdds(() => model.predict(x));
-      return {
-        multiplyAdds,
-        items: batch,
-        run: () => model.predict(x),
-        dispose() {
-          x.dispose();
-          model.dispose();
-        },
-      };
-    },
-  };
+  return networkBenchCase(`face w18 300w 256x256 batch ${batch} network`, () => createFaceAlignmentModel('300w').fuse(), [batch, 256, 256, 3]);
 }
 
 function alignerCase(faces: number): BenchCase {

@@ -8,29 +8,9 @@
  *   BGR/mean/pad, network, downloads, official post-processing.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type BenchCase, countMultiplyAdds } from '@hrnetjs/core';
+import { type BenchCase, countMultiplyAdds, timeMedian } from '@hrnetjs/core';
 import { createDetector } from './detector.js';
 import { createDetectionModel } from './model.js';
-
-async function timeMedian(fn: () => tf.TensorContainer, runs = 3): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const out = fn();
-    const tensors: tf.Tensor[] = [];
-    const walk = (v: unknown): void => {
-      if (v instanceof tf.Tensor) tensors.push(v);
-      else if (Array.isArray(v)) v.forEach(walk);
-      else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-    };
-    walk(out);
-    await Promise.all(tensors.map((t) => t.data()));
-    times.push(performance.now() - t0);
-    tf.dispose(tensors);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
 
 function networkCase(preset: string, height: number, width: number): BenchCase {
   const [ph, pw] = [Math.ceil(height / 32) * 32, Math.ceil(width / 32) * 32];

@@ -4,31 +4,18 @@
  * Random weights: timing does not depend on values.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type BenchCase, countMultiplyAdds } from '@hrnetjs/core';
+import { type BenchCase, networkBenchCase } from '@hrnetjs/core';
 import { createClassificationModel } from './classification.js';
 import { backbonePreset } from './config.js';
 import { HighResolutionNet } from './hrnet.js';
 import type { Module } from '@hrnetjs/core';
 
-function modelCase(name: string, build: () => Module<tf.Tensor, tf.TensorContainer>, shape: [number, number], fused: boolean, batch = 1): BenchCase {
-  return {
-    name: `${name} ${shape[0]}x${shape[1]} batch ${batch} ${fused ? 'fused' : 'unfused'}`,
-    setup() {
-      const model = build();
-      if (fused) model.fuse();
-      const x = tf.randomNormal([batch, shape[0], shape[1], 3]);
-      const multiplyAdds = countMultiplyAdds(() => model.predict(x));
-      return {
-        multiplyAdds,
-        items: batch,
-        run: () => model.predict(x),
-        dispose() {
-          x.dispose();
-          model.dispose();
-        },
-      };
-    },
-  };
+function modelCase(name: string, build: () => Module<tf.Tensor, tf.TensorContainer>, shape: [number, number], fused: boolean): BenchCase {
+  return networkBenchCase(
+    `${name} ${shape[0]}x${shape[1]} batch 1 ${fused ? 'fused' : 'unfused'}`,
+    () => (fused ? build().fuse() : build()),
+    [1, shape[0], shape[1], 3],
+  );
 }
 
 /** The pose network's trunk (nearest fuse, stride-4 output only), without the 1x1 final layer. */
