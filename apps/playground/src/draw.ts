@@ -55,14 +55,19 @@ function drawHeatmap(ctx: CanvasRenderingContext2D, r: PoseResult, joint: number
   ctx.restore();
 }
 
-function drawPose(ctx: CanvasRenderingContext2D, r: PoseResult, o: DrawOptions): void {
-  if (o.heatmapJoint !== -1) drawHeatmap(ctx, r, o.heatmapJoint);
-  const s = lineScale(ctx);
+/** The person or face box a pose or landmark result was computed in. */
+function drawDashedBox(ctx: CanvasRenderingContext2D, box: [number, number, number, number], s: number): void {
   ctx.strokeStyle = STYLE.box;
   ctx.lineWidth = s;
   ctx.setLineDash([4 * s, 3 * s]);
-  ctx.strokeRect(...r.box);
+  ctx.strokeRect(...box);
   ctx.setLineDash([]);
+}
+
+function drawPose(ctx: CanvasRenderingContext2D, r: PoseResult, o: DrawOptions): void {
+  if (o.heatmapJoint !== -1) drawHeatmap(ctx, r, o.heatmapJoint);
+  const s = lineScale(ctx);
+  drawDashedBox(ctx, r.box, s);
   ctx.strokeStyle = STYLE.limb;
   ctx.lineWidth = 2 * s;
   for (const [i, j] of r.skeleton) {
@@ -123,11 +128,7 @@ function drawDetection(ctx: CanvasRenderingContext2D, r: DetectionResult): void 
 
 function drawFace(ctx: CanvasRenderingContext2D, r: FaceResult): void {
   const s = lineScale(ctx);
-  ctx.strokeStyle = STYLE.box;
-  ctx.lineWidth = s;
-  ctx.setLineDash([4 * s, 3 * s]);
-  ctx.strokeRect(...r.box);
-  ctx.setLineDash([]);
+  drawDashedBox(ctx, r.box, s);
   ctx.fillStyle = STYLE.landmark;
   for (const p of r.landmarks) {
     ctx.beginPath();

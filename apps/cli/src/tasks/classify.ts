@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { imageToTensor, normalizeImageNet } from '@hrnetjs/core';
 import { type ClassScore, createClassificationModel, topK } from '@hrnetjs/hrnet-backbone';
-import { CliError } from '../exit-codes.js';
 import { Svg } from '../draw.js';
-import type { ImageOutcome, RunnerOptions, TaskRunner } from './types.js';
+import { type ImageOutcome, type RunnerOptions, type TaskRunner, loadAndFuse } from './types.js';
 
 /**
  * ImageNet classification as the official validation does it: resize the short side to 256 (bilinear),
@@ -11,13 +10,7 @@ import type { ImageOutcome, RunnerOptions, TaskRunner } from './types.js';
  */
 export async function createClassifyRunner(o: RunnerOptions): Promise<TaskRunner> {
   const model = createClassificationModel(o.source.config);
-  try {
-    model.loadStateDict(o.source.stateDict, { strict: true });
-  } catch (e) {
-    model.dispose();
-    throw new CliError(`weights ${o.source.weightsLabel} do not fit ${o.source.configLabel}: ${(e as Error).message}`);
-  }
-  model.fuse();
+  loadAndFuse(model, o.source);
   const k = Number(o.args.topk ?? 5);
   const records: { file: string; image_id: number; top: ClassScore[] }[] = [];
   return {

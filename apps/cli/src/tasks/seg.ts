@@ -13,7 +13,7 @@ import {
 type InferScores = (model: SegmentationModel, rgb: tf.Tensor3D, options: Record<string, unknown>) => Promise<tf.Tensor3D>;
 import { CliError } from '../exit-codes.js';
 import { blend } from '../images.js';
-import type { ImageOutcome, RunnerOptions, TaskRunner } from './types.js';
+import { type ImageOutcome, type RunnerOptions, type TaskRunner, loadAndFuse } from './types.js';
 
 /** Applies a zoo entry's differences from the official preset (mmsegmentation's nearest fuse, …). */
 function withOverrides(config: SegmentationModelConfig, overrides: Record<string, unknown> | undefined): SegmentationModelConfig {
@@ -42,13 +42,7 @@ export async function createSegRunner(o: RunnerOptions): Promise<TaskRunner> {
   } catch (e) {
     throw new CliError(`cannot build the segmentation model from ${o.source.configLabel}: ${(e as Error).message}`);
   }
-  try {
-    model.loadStateDict(o.source.stateDict, { strict: true });
-  } catch (e) {
-    model.dispose();
-    throw new CliError(`weights ${o.source.weightsLabel} do not fit ${o.source.configLabel}: ${(e as Error).message}`);
-  }
-  model.fuse();
+  loadAndFuse(model, o.source);
   const info = DATASETS[model.segConfig.dataset] ?? genericDataset(model.numClasses);
   const palette = info.palette.length >= model.numClasses ? info.palette : genericDataset(model.numClasses).palette;
   const records: { file: string; image_id: number; width: number; height: number; classes: { id: number; name: string; pixels: number }[] }[] = [];

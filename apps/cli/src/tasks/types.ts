@@ -1,4 +1,6 @@
 import type { DecodedImage } from '../images.js';
+import type { Module, StateDict } from '@hrnetjs/core';
+import { CliError } from '../exit-codes.js';
 import type { ModelSource } from '../model-source.js';
 
 /** What one image gave: a record for the JSON output, a one-line summary, and drawings on request. */
@@ -35,4 +37,18 @@ export interface RunnerOptions {
   /** Task-specific options from the command line. */
   args: Record<string, string | boolean | string[] | undefined>;
   log: (line: string) => void;
+}
+
+/**
+ * Loads the source's weights strictly and fuses the network for inference; a misfit frees the model and is
+ * reported as a CliError naming the weights and the config.
+ */
+export function loadAndFuse<M extends Module<any, any>>(model: M, source: Pick<ModelSource, 'weightsLabel' | 'configLabel'> & { stateDict: StateDict }): M {
+  try {
+    model.loadStateDict(source.stateDict, { strict: true });
+  } catch (e) {
+    model.dispose();
+    throw new CliError(`weights ${source.weightsLabel} do not fit ${source.configLabel}: ${(e as Error).message}`);
+  }
+  return model.fuse();
 }
