@@ -35,3 +35,9 @@ export class BackendError extends HrnetError {}
 
 /** Bad user input other than shapes: NaN values, empty or out-of-image boxes, wrong option values. */
 export class InputError extends HrnetError {}
+
+/** An object was used after `dispose()`: create a new one. */
+export class DisposedError extends HrnetError {}
+
+/** An inference engine is unknown, not installed, or was given bad options. */
+export class EngineError extends HrnetError {}

@@ -6,3 +6,4 @@ export * from './backend.js';
 export * from './image/index.js';
 export * from './bench.js';
 export * from './zoo/index.js';
+export * from './task/index.js';

@@ -15,4 +15,4 @@ export {
   resizeBilinear,
 } from './layers.js';
 export { countMultiplyAdds } from './cost.js';
-export { releaseUnfusedWeights } from './release.js';
+export { isFused, releaseUnfusedWeights } from './release.js';

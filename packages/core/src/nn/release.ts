@@ -20,3 +20,11 @@ export function releaseUnfusedWeights(model: Module<any, any>): number {
   }
   return bytes;
 }
+
+/** Whether `fuse()` already folded BatchNorm into this network (fusing twice would fold the statistics twice). */
+export function isFused(model: Module<any, any>): boolean {
+  for (const [, m] of model.namedModules()) {
+    if ((m instanceof Conv2d && m.isFolded) || (m instanceof BatchNorm2d && m.isFolded)) return true;
+  }
+  return false;
+}

@@ -12,8 +12,8 @@ export { KEY_MAPPINGS, ZOO, sha256PrefixFromFileName } from './entries.js';
 export { applyZooKeyMapping } from './keys.js';
 
 /** Entries of one task (all when omitted), in zoo order. */
-export function listZoo(task?: ZooTask): ZooEntry[] {
-  return ZOO.filter((e) => task === undefined || e.task === task);
+export function listZoo(task?: ZooTask, entries: readonly ZooEntry<any>[] = ZOO): ZooEntry[] {
+  return entries.filter((e) => task === undefined || e.task === task);
 }
 
 function editDistance(a: string, b: string): number {
@@ -31,15 +31,15 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The entry named `name` (exact, case-insensitive), or undefined. */
-export function getZooEntry(name: string): ZooEntry | undefined {
+export function getZooEntry<P = unknown>(name: string, entries: readonly ZooEntry<P>[] = ZOO as ZooEntry<P>[]): ZooEntry<P> | undefined {
   const n = name.trim().toLowerCase();
-  return ZOO.find((e) => e.name.toLowerCase() === n);
+  return entries.find((e) => e.name.toLowerCase() === n);
 }
 
 /** Up to `k` zoo names closest to `name` (substring matches first), for "did you mean" messages. */
-export function suggestZooNames(name: string, k = 5): string[] {
+export function suggestZooNames(name: string, k = 5, entries: readonly ZooEntry<any>[] = ZOO): string[] {
   const n = name.trim().toLowerCase();
-  const scored = ZOO.map((e) => {
+  const scored = entries.map((e) => {
     const m = e.name.toLowerCase();
     return { name: e.name, score: m.includes(n) || n.includes(m) ? -1 / m.length : editDistance(n, m) };
   });
@@ -47,10 +47,10 @@ export function suggestZooNames(name: string, k = 5): string[] {
 }
 
 /** Like `getZooEntry`, but throws a `ConfigError` naming the closest entries. */
-export function findZooEntry(name: string): ZooEntry {
-  const e = getZooEntry(name);
+export function findZooEntry<P = unknown>(name: string, entries: readonly ZooEntry<P>[] = ZOO as ZooEntry<P>[]): ZooEntry<P> {
+  const e = getZooEntry(name, entries);
   if (e) return e;
-  throw new ConfigError(`no zoo model named "${name}"; closest: ${suggestZooNames(name).join(', ')} (list them all with \`hrnet zoo\`)`);
+  throw new ConfigError(`no zoo model named "${name}"; closest: ${suggestZooNames(name, 5, entries).join(', ')} (list them all with \`hrnet zoo\`)`);
 }
 
 /**

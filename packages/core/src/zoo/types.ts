@@ -53,7 +53,7 @@ export interface ZooModel {
   overrides?: Record<string, unknown>;
 }
 
-export interface ZooEntry {
+export interface ZooEntry<P = unknown> {
   /** Unique name, used as `--model <name>`. */
   name: string;
   task: ZooTask;
@@ -70,4 +70,9 @@ export interface ZooEntry {
   /** Published parameter count (e.g. `'28.5M'`). */
   params?: string;
   notes?: string;
+  /**
+   * The upstream pre/post-processing this checkpoint was trained and evaluated with (mean/std, channel order,
+   * resize, NMS threshold, decode), in the terms of the head that runs it. Absent: the official HRNet one.
+   */
+  processing?: P;
 }

@@ -1,0 +1,6 @@
+export type { EngineName, EngineOptions, NetworkRunner, NetworkSpec, PreparedNetwork, TaskConfig } from './types.js';
+export { ENGINE_NAMES } from './types.js';
+export { createRunner, createTfjsRunner, validateEngine } from './engine.js';
+export { prepareNetwork } from './prepare.js';
+export { TaskObject } from './task-object.js';
+export { describeValue } from './describe.js';
