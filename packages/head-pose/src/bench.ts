@@ -7,9 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type BenchCase, countMultiplyAdds } from '@hrnetjs/core';
-import { PoseEstimator } from './estimator.js';
-import { COCO_KEYPOINTS } from './keypoints.js';
-import { createPoseModel } from './model.js';
+import { createPoseEstimator } from './estimator.js';
 
 /** A 640x480 test image and `n` person boxes spread over it. */
 function scene(n: number): { image: tf.Tensor3D; boxes: [number, number, number, number][] } {
@@ -21,12 +19,11 @@ function scene(n: number): { image: tf.Tensor3D; boxes: [number, number, number,
 function poseCase(preset: string, batch: number, flipTest: boolean, maxBatch?: number): BenchCase {
   return {
     name: `pose ${preset} batch ${batch}${maxBatch ? ` (${maxBatch} a pass)` : ''} ${flipTest ? 'flip' : 'no flip'} fused`,
-    setup() {
-      const model = createPoseModel(preset).fuse();
-      const estimator = new PoseEstimator(model, COCO_KEYPOINTS, { flipTest, shiftHeatmap: true, crop: 'opencv', decode: {}, maxBatch });
+    async setup() {
+      const estimator = await createPoseEstimator({ model: preset, weights: null, flipTest, maxBatch });
       const [w, h] = estimator.inputSize;
       const probe = tf.zeros([1, h, w, 3]);
-      const perPerson = countMultiplyAdds(() => model.predict(probe));
+      const perPerson = countMultiplyAdds(() => estimator.model.predict(probe));
       probe.dispose();
       const { image, boxes } = scene(batch);
       return {

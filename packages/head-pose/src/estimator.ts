@@ -1,38 +1,33 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  type BackendChoice,
-  type BackendName,
   ConfigError,
-  ensureBackend,
   type ImageInput,
   imageToTensor,
   InputError,
-  loadCheckpoint,
-  loadWeights,
-  releaseUnfusedWeights,
-  type StateDict,
-  type WeightsSource,
+  listZoo,
+  type NetworkSpec,
+  type PreparedNetwork,
+  prepareNetwork,
+  type TaskConfig,
+  TaskObject,
+  type ZooEntry,
 } from '@hrnetjs/core';
 import { type DecodeMethod, type DecodeOptions, getFinalPreds } from './decode.js';
 import { flipTest as runFlipTest } from './flip.js';
 import { type KeypointSet, keypointSetFor } from './keypoints.js';
-import { type PoseHighResolutionNet, type PoseModelConfig, createPoseModel } from './model.js';
+import { PoseHighResolutionNet, type PoseModelConfig, createPoseModel } from './model.js';
 import { type CropMethod, cropPersons, preprocessCrops } from './preprocess.js';
 import { type Box, type CenterScale, PIXEL_STD, boxToCenterScale } from './transforms.js';
 import { IN_VIS_THRESHOLD, rescorePose } from './coco.js';
+import { POSE_DEFAULTS } from './constants.js';
 
-export interface PoseEstimatorConfig {
-  /** A preset name (`'coco_w32_256x192'`, `'w48_384x288'`, `'mpii_w32_256x256'`, …), an official experiment YAML, or a config. */
-  model: string | PoseModelConfig;
-  /**
-   * The checkpoint (core's `WeightsSource`): a URL (fetched; a tfjs `model.json` URL brings its shards), bytes of
-   * any format `loadCheckpoint` reads (official `.pth` zip or legacy, safetensors, …), or a `StateDict`; the core
-   * key rules (DataParallel `module.`, …) apply to all. `null` runs the architecture with random weights
-   * (exploring shapes and speed only: the outputs mean nothing).
-   */
-  weights: WeightsSource | null;
-  /** tfjs backend(s) to activate (core's `ensureBackend`): omitted, the active backend is kept, or the best available one is selected when none is active. */
-  backend?: BackendName | readonly BackendName[];
+/**
+ * `createPoseEstimator`'s options: the factory contract's (`model`, `weights`, `keyMapping`, `backend`,
+ * `wasmPaths`, `engine`, `fuse`, … — see core's `TaskConfig`) plus the pose options below. `model` is a zoo
+ * name, a preset (`'coco_w32_256x192'`, `'w48_384x288'`, `'mpii_w32_256x256'`, …), an official experiment
+ * YAML, a config, or a built `PoseHighResolutionNet`.
+ */
+export interface PoseEstimatorConfig extends TaskConfig<PoseModelConfig, PoseHighResolutionNet> {
   /** The official flip test (`TEST.FLIP_TEST`, true in every official config): default true. */
   flipTest?: boolean;
   /** Shift flipped heatmaps one pixel (`TEST.SHIFT_HEATMAP`): default true. */
@@ -41,8 +36,6 @@ export interface PoseEstimatorConfig {
   decode?: DecodeMethod | DecodeOptions;
   /** Keypoint names / flip pairs; default from the model's dataset (COCO-17 or MPII-16). Required for custom models. */
   keypoints?: KeypointSet;
-  /** Fold BatchNorm into convolutions after loading (faster; same results to float32 noise): default true. */
-  fuse?: boolean;
   /** Crop sampling: `'opencv'` (default, bit-exact official crops), `'rounded'` or `'exact'`; see the README. */
   crop?: CropMethod;
   /**
@@ -50,6 +43,15 @@ export interface PoseEstimatorConfig {
    * about 0.5 GB a person for w48 384x288 (0.15 GB for w32 256x192) on top of the weights, and the wasm
    * backend has at most 4 GB: set this (e.g. 4) for many people on big models there.
    */
+  maxBatch?: number;
+}
+
+/** The pose options a `PoseEstimator` runs with (defaults in `constants.ts`). */
+export interface PoseOptions {
+  flipTest: boolean;
+  shiftHeatmap: boolean;
+  crop: CropMethod;
+  decode: DecodeOptions;
   maxBatch?: number;
 }
 
@@ -93,52 +95,31 @@ export interface EstimatePosesOptions {
  * Top-down pose estimation with an HRNet pose network, following the official test pipeline of
  * deep-high-resolution-net.pytorch step by step. Create with {@link createPoseEstimator}.
  */
-export class PoseEstimator {
+export class PoseEstimator extends TaskObject<PoseHighResolutionNet> {
   readonly inputSize: [number, number];
   readonly heatmapSize: [number, number];
-  private readonly decodeOptions: DecodeOptions;
+  readonly keypointSet: KeypointSet;
+  readonly options: PoseOptions;
 
-  constructor(
-    readonly model: PoseHighResolutionNet,
-    readonly keypointSet: KeypointSet,
-    readonly options: Required<Pick<PoseEstimatorConfig, 'flipTest' | 'shiftHeatmap' | 'crop'>> & {
-      decode: DecodeOptions;
-      maxBatch?: number;
-    },
-    /** Which backend runs and why. */
-    readonly backend: BackendChoice | null = null,
-  ) {
-    const c = model.poseConfig;
+  /** @internal use {@link createPoseEstimator} */
+  constructor(prepared: PreparedNetwork<PoseHighResolutionNet>, keypointSet: KeypointSet, options: PoseOptions) {
+    super(prepared);
+    const c = this.model.poseConfig;
     this.inputSize = [...c.imageSize];
     this.heatmapSize = [...c.heatmapSize];
-    this.decodeOptions = options.decode;
-    if (keypointSet.names.length !== c.numJoints) {
-      throw new ConfigError(`keypoints: the model has ${c.numJoints} joints but keypoint set '${keypointSet.name}' names ${keypointSet.names.length}`);
-    }
-    for (const [a, b] of keypointSet.flipPairs) {
-      if (!(a >= 0 && a < c.numJoints && b >= 0 && b < c.numJoints)) {
-        throw new ConfigError(`keypoints: flip pair [${a}, ${b}] is outside 0..${c.numJoints - 1}`);
-      }
-    }
-    const mb = options.maxBatch;
-    if (mb !== undefined && !(Number.isInteger(mb) && mb >= 1)) throw new ConfigError(`maxBatch: expected a positive integer, found ${mb}`);
-    if (!['opencv', 'rounded', 'exact'].includes(options.crop)) {
-      throw new ConfigError(`crop: expected 'opencv', 'rounded' or 'exact', found ${String(options.crop)}`);
-    }
-    const method = options.decode.method ?? 'official';
-    if (!['official', 'argmax', 'dark'].includes(method)) {
-      throw new ConfigError(`decode: expected 'official', 'argmax' or 'dark', found ${String(method)}`);
-    }
+    this.keypointSet = keypointSet;
+    this.options = options;
   }
 
   /**
    * Crops (normalised, NHWC) → heatmaps `[N, h, w, K]` (NHWC), with the flip test when enabled, in passes of
    * at most `maxBatch` crops. The caller disposes the result.
    */
-  heatmaps(input: tf.Tensor4D, flip = this.options.flipTest): tf.Tensor4D {
-    const predict = (x: tf.Tensor4D) => this.model.predict(x) as tf.Tensor4D;
+  async heatmaps(input: tf.Tensor4D, flip = this.options.flipTest): Promise<tf.Tensor4D> {
+    this.assertLive('heatmaps');
+    const pass = (x: tf.Tensor4D) => this.runNetwork<tf.Tensor4D>(x);
     const run = (x: tf.Tensor4D) =>
-      flip ? runFlipTest(predict, x, { flipPairs: this.keypointSet.flipPairs, shiftHeatmap: this.options.shiftHeatmap }) : predict(x);
+      flip ? runFlipTest(pass, x, { flipPairs: this.keypointSet.flipPairs, shiftHeatmap: this.options.shiftHeatmap }) : pass(x);
     const n = input.shape[0];
     const step = Math.min(n, this.options.maxBatch ?? n);
     if (step >= n) return run(input);
@@ -147,7 +128,7 @@ export class PoseEstimator {
       for (let i = 0; i < n; i += step) {
         const chunk = tf.slice(input, [i, 0, 0, 0], [Math.min(step, n - i), -1, -1, -1]);
         try {
-          parts.push(run(chunk));
+          parts.push(await run(chunk));
         } finally {
           chunk.dispose();
         }
@@ -166,6 +147,7 @@ export class PoseEstimator {
    * holds NaN.
    */
   async estimatePoses(image: ImageInput, options: EstimatePosesOptions): Promise<Pose[]> {
+    this.assertLive('estimatePoses');
     const boxes = options?.boxes;
     if (!Array.isArray(boxes)) throw new InputError('estimatePoses: expected options.boxes, an array of [x, y, w, h] boxes');
     const scores = options.boxScores;
@@ -182,7 +164,7 @@ export class PoseEstimator {
     });
     let heatmaps: tf.Tensor4D;
     try {
-      heatmaps = this.heatmaps(input, flip);
+      heatmaps = await this.heatmaps(input, flip);
     } finally {
       input.dispose();
     }
@@ -197,7 +179,7 @@ export class PoseEstimator {
       { data, shape: [n, h, w, k] },
       people.map((p) => p.center),
       people.map((p) => p.scale),
-      this.decodeOptions,
+      this.options.decode,
     );
     const names = this.keypointSet.names;
     return people.map((p, i) => {
@@ -220,10 +202,6 @@ export class PoseEstimator {
     });
   }
 
-  /** Frees the network's weights. */
-  dispose(): void {
-    this.model.dispose();
-  }
 }
 
 /**
@@ -236,34 +214,62 @@ export class PoseEstimator {
  * const poses = await estimator.estimatePoses(img, { boxes: [[120, 40, 180, 420]] });
  */
 export async function createPoseEstimator(config: PoseEstimatorConfig): Promise<PoseEstimator> {
-  if (!config || typeof config !== 'object') throw new ConfigError('createPoseEstimator: expected a config object { model, weights }');
-  if (config.weights === undefined) throw new ConfigError('createPoseEstimator: config.weights is required (null for random weights)');
-  const backend = await ensureBackend(config.backend);
-  const sd = config.weights === null ? null : await loadWeights(config.weights);
-  const model = createPoseModel(config.model);
+  const options = poseOptions(config);
+  const prepared = await prepareNetwork(config, POSE_NETWORK);
   try {
-    const keypoints = config.keypoints ?? keypointSetFor(model.poseConfig.dataset);
+    const keypoints = config.keypoints ?? keypointSetFor(prepared.model.poseConfig.dataset);
     if (!keypoints) throw new ConfigError('createPoseEstimator: the model is neither COCO nor MPII; pass config.keypoints');
-    if (sd) model.loadStateDict(sd, { strict: true });
-    if (config.fuse ?? true) {
-      model.fuse();
-      releaseUnfusedWeights(model); // the unfused copies are never read again: free them (half the weight memory)
-    }
-    const decode = typeof config.decode === 'string' ? { method: config.decode } : (config.decode ?? {});
-    return new PoseEstimator(
-      model,
-      keypoints,
-      {
-        flipTest: config.flipTest ?? true,
-        shiftHeatmap: config.shiftHeatmap ?? true,
-        crop: config.crop ?? 'opencv',
-        decode,
-        maxBatch: config.maxBatch,
-      },
-      backend,
-    );
+    checkKeypointSet(keypoints, prepared.model.poseConfig.numJoints);
+    return new PoseEstimator(prepared, keypoints, options);
   } catch (e) {
-    model.dispose();
+    prepared.runner.dispose();
+    if (prepared.ownsModel) prepared.model.dispose();
     throw e;
+  }
+}
+
+/** What the factory contract needs to know about pose networks. */
+export const POSE_NETWORK: NetworkSpec<PoseHighResolutionNet, PoseModelConfig> = {
+  factory: 'createPoseEstimator',
+  task: 'pose',
+  zoo: listZoo('pose') as ZooEntry[],
+  build: (model) => createPoseModel(model),
+  isNetwork: (value): value is PoseHighResolutionNet => value instanceof PoseHighResolutionNet,
+};
+
+/** The pose options with their defaults, checked before anything is loaded. */
+function poseOptions(config: PoseEstimatorConfig): PoseOptions {
+  const c = config ?? ({} as PoseEstimatorConfig);
+  const decode = typeof c.decode === 'string' ? { method: c.decode } : (c.decode ?? {});
+  const options: PoseOptions = {
+    flipTest: c.flipTest ?? POSE_DEFAULTS.flipTest,
+    shiftHeatmap: c.shiftHeatmap ?? POSE_DEFAULTS.shiftHeatmap,
+    crop: c.crop ?? POSE_DEFAULTS.crop,
+    decode,
+    maxBatch: c.maxBatch,
+  };
+  const mb = options.maxBatch;
+  if (mb !== undefined && !(Number.isInteger(mb) && mb >= 1)) throw new ConfigError(`maxBatch: expected a positive integer, found ${mb}`);
+  if (!['opencv', 'rounded', 'exact'].includes(options.crop)) {
+    throw new ConfigError(`crop: expected 'opencv', 'rounded' or 'exact', found ${String(options.crop)}`);
+  }
+  const method = decode.method ?? 'official';
+  if (!['official', 'argmax', 'dark'].includes(method)) {
+    throw new ConfigError(`decode: expected 'official', 'argmax' or 'dark', found ${String(method)}`);
+  }
+  for (const k of ['flipTest', 'shiftHeatmap'] as const) {
+    if (typeof options[k] !== 'boolean') throw new ConfigError(`${k}: expected true or false, found ${String(options[k])}`);
+  }
+  return options;
+}
+
+function checkKeypointSet(keypointSet: KeypointSet, numJoints: number): void {
+  if (keypointSet.names.length !== numJoints) {
+    throw new ConfigError(`keypoints: the model has ${numJoints} joints but keypoint set '${keypointSet.name}' names ${keypointSet.names.length}`);
+  }
+  for (const [a, b] of keypointSet.flipPairs) {
+    if (!(a >= 0 && a < numJoints && b >= 0 && b < numJoints)) {
+      throw new ConfigError(`keypoints: flip pair [${a}, ${b}] is outside 0..${numJoints - 1}`);
+    }
   }
 }

@@ -37,14 +37,24 @@ export interface FlipTestOptions {
 /**
  * The official flip test: the network also sees every crop mirrored (`input.flip(3)`); its heatmaps are
  * flipped back, pairs swapped, shifted one pixel, and averaged with the plain ones. Two forward passes, as
- * the official code runs them, each in its own tidy so that the first pass's intermediates are freed before
- * the second (peak memory of one pass). `predict` maps an NHWC batch to NHWC heatmaps.
+ * the official code runs them, one after the other so that the first pass's intermediates are freed before
+ * the second (peak memory of one pass). `run` maps an NHWC batch to NHWC heatmaps on any engine (the task
+ * objects pass their runner); the caller disposes the result.
  */
-export function flipTest(predict: (x: tf.Tensor4D) => tf.Tensor4D, input: tf.Tensor4D, options: FlipTestOptions): tf.Tensor4D {
-  const plain = tf.tidy(() => predict(input));
+export async function flipTest(
+  run: (x: tf.Tensor4D) => tf.Tensor4D | Promise<tf.Tensor4D>,
+  input: tf.Tensor4D,
+  options: FlipTestOptions,
+): Promise<tf.Tensor4D> {
+  const plain = await run(input);
   let flipped: tf.Tensor4D | undefined;
   try {
-    flipped = tf.tidy(() => predict(tf.reverse(input, 2) as tf.Tensor4D));
+    const mirrored = tf.reverse(input, 2) as tf.Tensor4D;
+    try {
+      flipped = await run(mirrored);
+    } finally {
+      mirrored.dispose();
+    }
     return tf.tidy(() => {
       let back = flipBack(flipped!, options.flipPairs);
       if (options.shiftHeatmap ?? true) back = shiftHeatmapRight(back);

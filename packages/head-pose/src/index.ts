@@ -7,3 +7,4 @@ export * from './preprocess.js';
 export * from './opencv-warp.js';
 export * from './coco.js';
 export * from './estimator.js';
+export * from './constants.js';

@@ -41,7 +41,7 @@ describe.each(NODE_TEST_BACKENDS)('pose_small golden (%s)', (backend) => {
       if (fused) model.fuse();
       const before = tf.memory().numTensors;
       const out = model.predict(input) as tf.Tensor4D;
-      const flipped = flipTest((x) => model.forward(x) as tf.Tensor4D, input, { flipPairs: COCO_KEYPOINTS.flipPairs });
+      const flipped = await flipTest((x) => model.predict(x) as tf.Tensor4D, input, { flipPairs: COCO_KEYPOINTS.flipPairs });
       const hm = await toHost(out);
       const hmFlip = await toHost(flipped);
       tf.dispose([out, flipped]);

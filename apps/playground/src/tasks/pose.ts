@@ -1,15 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, applyAffine, imageToTensor } from '@hrnetjs/core';
+import { applyAffine, imageToTensor } from '@hrnetjs/core';
 import {
   POSE_PRESETS,
-  PoseEstimator,
   boxToCenterScale,
   createPoseEstimator,
-  createPoseModel,
   cropPersons,
   getAffineTransform,
   getFinalPreds,
-  keypointSetFor,
   preprocessCrops,
 } from '@hrnetjs/head-pose';
 import poseSmallYaml from '../configs/pose_small.yaml?raw';
@@ -36,21 +33,8 @@ export const poseTask: TaskDefinition = {
   ],
   async create(preset, weights): Promise<TaskRunner> {
     const config = modelConfig(preset);
-    // with weights: the package's factory (strict load, its messages, BatchNorm folding); without: the same
-    // estimator around a fresh network (reading a random network back for the factory would mean ~600
-    // synchronous GPU reads on webgl/webgpu)
-    let estimator: PoseEstimator;
-    if (weights) {
-      estimator = await createPoseEstimator({ model: config, weights });
-    } else {
-      const fresh = createPoseModel(config);
-      const set = keypointSetFor(fresh.poseConfig.dataset);
-      if (!set) {
-        fresh.dispose();
-        throw new ConfigError(`pose preset ${preset}: no keypoint set for data set '${fresh.poseConfig.dataset}'`);
-      }
-      estimator = new PoseEstimator(fresh, set, { flipTest: true, shiftHeatmap: true, crop: 'opencv', decode: {} });
-    }
+    // random weights (`null`) build and fuse on the device: nothing is read back from a GPU backend
+    const estimator = await createPoseEstimator({ model: config, weights: weights ?? null });
     const { model, keypointSet: keypoints } = estimator;
     const [iw, ih] = estimator.inputSize;
     return {
@@ -63,7 +47,7 @@ export const poseTask: TaskDefinition = {
         const input = tf.tidy(() => preprocessCrops(cropPersons(imageToTensor(pixels), [person], estimator.inputSize, { method: estimator.options.crop })));
         await input.data(); // finish the GPU work here so it is timed as preprocessing
         const t1 = clock();
-        const heatmaps = tf.tidy(() => estimator.heatmaps(input));
+        const heatmaps = await estimator.heatmaps(input);
         input.dispose();
         const [, h, w, k] = heatmaps.shape;
         const data = await download(heatmaps);
