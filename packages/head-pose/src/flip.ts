@@ -1,18 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { flipPermutation } from './keypoints.js';
+import { flipBack } from '@hrnetjs/core';
 
-/**
- * The official `flip_back` on NHWC heatmaps of a mirrored input: mirror along x, then swap every left/right
- * pair of channels.
- */
-export function flipBack(heatmaps: tf.Tensor4D, flipPairs: readonly (readonly [number, number])[]): tf.Tensor4D {
-  return tf.tidy(() => {
-    const mirrored = tf.reverse(heatmaps, 2);
-    const perm = flipPermutation(heatmaps.shape[3], flipPairs);
-    if (perm.every((p, i) => p === i)) return mirrored as tf.Tensor4D;
-    return tf.gather(mirrored, tf.tensor1d(perm, 'int32'), 3) as tf.Tensor4D;
-  });
-}
+/** The official `flip_back` (core's `flipBack`), re-exported for pose users. */
+export { flipBack } from '@hrnetjs/core';
 
 /**
  * `TEST.SHIFT_HEATMAP`: the flipped-back heatmaps moved one pixel right (`out[..., 1:] = out[..., :-1]`;

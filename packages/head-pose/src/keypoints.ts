@@ -71,12 +71,5 @@ export function keypointSetFor(dataset: string): KeypointSet | undefined {
   return dataset === 'coco' ? COCO_KEYPOINTS : dataset === 'mpii' ? MPII_KEYPOINTS : undefined;
 }
 
-/** Channel permutation that swaps every flip pair (identity elsewhere): channel i of the result is `perm[i]`. */
-export function flipPermutation(numJoints: number, flipPairs: readonly (readonly [number, number])[]): number[] {
-  const perm = Array.from({ length: numJoints }, (_, i) => i);
-  for (const [a, b] of flipPairs) {
-    perm[a] = b;
-    perm[b] = a;
-  }
-  return perm;
-}
+/** `flipPermutation` lives in core (one copy for every head's flip test); re-exported for pose users. */
+export { flipPermutation } from '@hrnetjs/core';

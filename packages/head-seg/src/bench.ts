@@ -12,7 +12,9 @@ import { createSegmentationModel } from './model.js';
 import { type Segmenter, createSegmenter } from './segmenter.js';
 
 export const BENCH_IMAGE: [number, number] = [1024, 2048];
-export const BENCH_CROP: [number, number] = [512, 1024];
+/** Sliding-window crop `[width, height]` (as `segment`'s `cropSize`). */
+export const BENCH_CROP: [number, number] = [1024, 512];
+const CROP_HW: [number, number] = [BENCH_CROP[1], BENCH_CROP[0]];
 
 /**
  * Conv multiply-adds of one network pass on `h x w`, counted on a 1/16-area probe and scaled: every conv
@@ -41,16 +43,16 @@ export function windowCount(h: number, w: number, crop: [number, number]): numbe
 export function segCase(preset: string, sliding: boolean): BenchCase {
   const [h, w] = BENCH_IMAGE;
   return {
-    name: `seg ${preset} ${h}x${w} ${sliding ? `sliding ${BENCH_CROP.join('x')}` : 'whole image'} fused`,
+    name: `seg ${preset} ${h}x${w} ${sliding ? `sliding ${CROP_HW.join('x')}` : 'whole image'} fused`,
     async setup() {
       const multiplyAdds = sliding
-        ? windowCount(h, w, BENCH_CROP) * passMacs(preset, ...BENCH_CROP)
+        ? windowCount(h, w, CROP_HW) * passMacs(preset, ...CROP_HW)
         : passMacs(preset, ...scaledSize(h, w, 1));
       const segmenter: Segmenter = await createSegmenter({ model: preset, weights: null });
       const image = tf.randomUniform([h, w, 3], 0, 255) as tf.Tensor3D;
       return {
         multiplyAdds,
-        extra: () => ({ windows: sliding ? windowCount(h, w, BENCH_CROP) : 1 }),
+        extra: () => ({ windows: sliding ? windowCount(h, w, CROP_HW) : 1 }),
         run: async () => {
           await segmenter.segment(image, sliding ? { cropSize: BENCH_CROP } : {});
         },

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError, normalizeImageNet, resizeBilinear } from '@hrnetjs/core';
+import { describeValue, flipPermutation, InputError, normalizeImageNet, resizeBilinear } from '@hrnetjs/core';
 import type { SegmentationNet } from './model.js';
 
 /** Test-time options of the official pipeline (`BaseDataset.multi_scale_inference`). */
@@ -7,14 +7,14 @@ export interface InferenceOptions {
   /** Scales (`TEST.SCALE_LIST`); the results of all scales are summed. Default `[1]`. */
   scales?: number[];
   /** Also run the mirrored image and average the logits (`TEST.FLIP_TEST`). Default false. */
-  flip?: boolean;
+  flipTest?: boolean;
   /**
-   * Sliding-window crop `[height, width]` (or one number for a square). Each scaled image is padded with
-   * black to at least this size and covered by overlapping crops, so memory depends on the crop, not the
-   * image. Default: none, the whole (scaled) image in one pass.
+   * Sliding-window crop `[width, height]` (the YAML's `TEST.IMAGE_SIZE` order; or one number for a square).
+   * Each scaled image is padded with black to at least this size and covered by overlapping crops, so memory
+   * depends on the crop, not the image. Default: none, the whole (scaled) image in one pass.
    */
   cropSize?: number | [number, number] | null;
-  /** Window step `[height, width]`; default ⌊2/3 · crop⌋ as the official code. Only with `cropSize`. */
+  /** Window step `[width, height]`; default ⌊2/3 · crop⌋ as the official code. Only with `cropSize`. */
   stride?: number | [number, number];
   /**
    * Long side (pixels) that scale 1 maps to (`TEST.BASE_SIZE`, `multi_scale_aug`). Default: the image's
@@ -25,12 +25,33 @@ export interface InferenceOptions {
   flipPairs?: readonly (readonly [number, number])[];
 }
 
+/** `[width, height]` (or a number) → `[height, width]`, the order the tensors use. */
 function pair(v: number | [number, number], what: string): [number, number] {
-  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  const p: [number, number] = typeof v === 'number' ? [v, v] : Array.isArray(v) ? [v[1], v[0]] : [Number.NaN, Number.NaN];
   if (!p.every((x) => Number.isInteger(x) && x > 0)) {
-    throw new InputError(`${what}: expected a positive integer or [height, width] of positive integers, found ${JSON.stringify(v)}`);
+    throw new InputError(`${what}: expected a positive integer or [width, height] of positive integers, found ${describeValue(v)}`);
   }
   return p;
+}
+
+/**
+ * The network's inference output (`TEST.OUTPUT_INDEX`) for an NHWC batch, on any engine: NHWC logits at a
+ * quarter of the input size. The caller disposes the result.
+ */
+export type SegLogits = (x: tf.Tensor4D) => Promise<tf.Tensor4D>;
+
+/** Picks the inference output (`TEST.OUTPUT_INDEX`) from the network's outputs (one tensor, or `[aux, out]` for OCR), freeing the others. */
+export function selectLogits(model: SegmentationNet<unknown>, outputs: tf.Tensor4D | tf.Tensor4D[]): tf.Tensor4D {
+  if (!Array.isArray(outputs)) return outputs;
+  const i = model.segConfig.outputIndex;
+  const chosen = outputs[i < 0 ? outputs.length + i : i]!;
+  tf.dispose(outputs.filter((o) => o !== chosen));
+  return chosen;
+}
+
+/** The tfjs engine's `SegLogits`: the network's own `predict`. */
+export function modelLogits(model: SegmentationNet<unknown>): SegLogits {
+  return async (x) => selectLogits(model, model.predict(x) as tf.Tensor4D | tf.Tensor4D[]);
 }
 
 /**
@@ -50,22 +71,42 @@ export function scaledSize(height: number, width: number, scale: number, baseSiz
  * `ALIGN_CORNERS` of the config) to the crop size, averaged with the un-mirrored logits of the mirrored
  * crop when `flip`, then `exp` — what the official pipeline accumulates. `[1, h, w, classes]`.
  */
-export function inferCrop(model: SegmentationNet<unknown>, crop: tf.Tensor4D, flip: boolean, flipPairs: readonly (readonly [number, number])[] = []): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [, h, w] = crop.shape;
-    const ac = model.segConfig.alignCorners;
-    let pred: tf.Tensor4D = resizeBilinear(model.logits(crop), [h, w], ac);
+export async function inferCrop(
+  model: SegmentationNet<unknown>,
+  crop: tf.Tensor4D,
+  flip: boolean,
+  flipPairs: readonly (readonly [number, number])[] = [],
+  logits: SegLogits = modelLogits(model),
+): Promise<tf.Tensor4D> {
+  const [, h, w] = crop.shape;
+  const ac = model.segConfig.alignCorners;
+  const plain = await logits(crop);
+  let mirrored: tf.Tensor4D | undefined;
+  try {
     if (flip) {
-      let flipped: tf.Tensor4D = resizeBilinear(model.logits(tf.reverse(crop, 2)), [h, w], ac);
-      if (flipPairs.length > 0) {
-        const perm = Array.from({ length: flipped.shape[3] }, (_, c) => c);
-        for (const [a, b] of flipPairs) [perm[a], perm[b]] = [b, a];
-        flipped = tf.gather(flipped, perm, 3);
+      const m = tf.reverse(crop, 2) as tf.Tensor4D;
+      try {
+        mirrored = await logits(m);
+      } finally {
+        m.dispose();
       }
-      pred = tf.mul(tf.add(pred, tf.reverse(flipped, 2)), 0.5);
     }
-    return tf.exp(pred);
-  });
+    return tf.tidy(() => {
+      let pred: tf.Tensor4D = resizeBilinear(plain, [h, w], ac);
+      if (mirrored) {
+        let flipped: tf.Tensor4D = resizeBilinear(mirrored, [h, w], ac);
+        if (flipPairs.length > 0) {
+          const perm = flipPermutation(flipped.shape[3], flipPairs);
+          flipped = tf.gather(flipped, perm, 3);
+        }
+        pred = tf.mul(tf.add(pred, tf.reverse(flipped, 2)), 0.5);
+      }
+      return tf.exp(pred);
+    });
+  } finally {
+    plain.dispose();
+    mirrored?.dispose();
+  }
 }
 
 /** RGB 0–255 → ImageNet-normalised, as `input_transform`. */
@@ -86,6 +127,7 @@ async function slidingScores(
   stride: [number, number],
   flip: boolean,
   flipPairs: readonly (readonly [number, number])[],
+  logits: SegLogits,
 ): Promise<Float32Array> {
   const [, height, width] = image.shape;
   const k = model.numClasses;
@@ -103,11 +145,18 @@ async function slidingScores(
       // the part of the window inside the real image (never empty: h0 < H and H = height unless one crop covers all)
       const vh = Math.min(h0 + crop[0], height) - h0;
       const vw = Math.min(w0 + crop[1], width) - w0;
-      const pred = tf.tidy(() => {
+      const padded = tf.tidy(() => {
         const part = tf.slice(image, [0, h0, w0, 0], [1, vh, vw, 3]);
-        const padded = normalize(tf.pad(part, [[0, 0], [0, crop[0] - vh], [0, crop[1] - vw], [0, 0]], 0) as tf.Tensor4D);
-        return tf.slice(inferCrop(model, padded, flip, flipPairs), [0, 0, 0, 0], [1, vh, vw, k]);
+        return normalize(tf.pad(part, [[0, 0], [0, crop[0] - vh], [0, crop[1] - vw], [0, 0]], 0) as tf.Tensor4D);
       });
+      let window: tf.Tensor4D;
+      try {
+        window = await inferCrop(model, padded, flip, flipPairs, logits);
+      } finally {
+        padded.dispose();
+      }
+      const pred = tf.slice(window, [0, 0, 0, 0], [1, vh, vw, k]);
+      window.dispose();
       const values = (await pred.data()) as Float32Array;
       pred.dispose();
       for (let y = 0; y < vh; y++) {
@@ -132,7 +181,12 @@ async function slidingScores(
  * `H x W` (bilinear, `ALIGN_CORNERS`), and sum over scales. Returns `[H, W, classes]` scores (sums of
  * exp-logits, the official `final_pred`; their argmax is the label map).
  */
-export async function inferScores(model: SegmentationNet<unknown>, rgb: tf.Tensor3D, options: InferenceOptions = {}): Promise<tf.Tensor3D> {
+export async function inferScores(
+  model: SegmentationNet<unknown>,
+  rgb: tf.Tensor3D,
+  options: InferenceOptions = {},
+  logits: SegLogits = modelLogits(model),
+): Promise<tf.Tensor3D> {
   const [height, width] = rgb.shape;
   const scales = options.scales ?? [1];
   if (!Array.isArray(scales) || scales.length === 0) throw new InputError(`scales: expected a non-empty list, found ${JSON.stringify(scales)}`);
@@ -143,12 +197,12 @@ export async function inferScores(model: SegmentationNet<unknown>, rgb: tf.Tenso
       : pair(options.stride, 'stride')
     : null;
   if (crop && stride && (stride[0] > crop[0] || stride[1] > crop[1])) {
-    throw new InputError(`stride [${stride.join(', ')}] is larger than cropSize [${crop.join(', ')}]: windows would leave gaps`);
+    throw new InputError(`stride [${[stride[1], stride[0]].join(', ')}] is larger than cropSize [${[crop[1], crop[0]].join(', ')}] ([width, height]): windows would leave gaps`);
   }
   if (options.baseSize !== undefined && !(Number.isInteger(options.baseSize) && options.baseSize > 0)) {
     throw new InputError(`baseSize: expected a positive integer, found ${options.baseSize}`);
   }
-  const flip = options.flip ?? false;
+  const flip = options.flipTest ?? false;
   const flipPairs = options.flipPairs ?? [];
   const k = model.numClasses;
   const ac = model.segConfig.alignCorners;
@@ -163,10 +217,18 @@ export async function inferScores(model: SegmentationNet<unknown>, rgb: tf.Tenso
       let scores: tf.Tensor3D;
       try {
         if (crop && stride) {
-          const host = await slidingScores(model, image, crop, stride, flip, flipPairs);
+          const host = await slidingScores(model, image, crop, stride, flip, flipPairs, logits);
           scores = tf.tensor3d(host, [h, w, k]);
         } else {
-          scores = tf.tidy(() => tf.squeeze(inferCrop(model, normalize(image), flip, flipPairs), [0]) as tf.Tensor3D);
+          const normalized = normalize(image);
+          let pred: tf.Tensor4D;
+          try {
+            pred = await inferCrop(model, normalized, flip, flipPairs, logits);
+          } finally {
+            normalized.dispose();
+          }
+          scores = tf.squeeze(pred, [0]) as tf.Tensor3D;
+          pred.dispose();
         }
       } finally {
         if (image !== input) image.dispose();

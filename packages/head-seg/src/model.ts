@@ -34,12 +34,12 @@ export interface SegmentationModelConfig {
   test: {
     /** `TEST.BASE_SIZE`: the long side a scale of 1 resizes to in `multi_scale_aug`. */
     baseSize: number;
-    /** `TEST.IMAGE_SIZE` as `[height, width]`: the data set's crop for sliding-window inference. */
+    /** `TEST.IMAGE_SIZE` as `[width, height]` (the YAML's order): the data set's crop for sliding-window inference. */
     cropSize: [number, number];
     /** `TEST.SCALE_LIST`. */
     scales: number[];
     /** `TEST.FLIP_TEST`. */
-    flip: boolean;
+    flipTest: boolean;
   };
 }
 
@@ -71,17 +71,17 @@ const GH = 'https://github.com/hsfzxjy/models.storage/releases/download/HRNet-OC
  */
 export const SEGMENTATION_PRESETS = {
   w48_cityscapes: {
-    width: 'w48', dataset: 'cityscapes', numClasses: 19, alignCorners: false, ocr: false, baseSize: 2048, cropSize: [1024, 2048],
+    width: 'w48', dataset: 'cityscapes', numClasses: 19, alignCorners: false, ocr: false, baseSize: 2048, cropSize: [2048, 1024],
     weights: `${GH}hrnet_cs_8090_torch11.pth`,
     config: 'HRNet-OCR: experiments/cityscapes/seg_hrnet_w48_train_512x1024_sgd_lr1e-2_wd5e-4_bs_12_epoch484.yaml',
   },
   'w18-small-v1_cityscapes': {
-    width: 'w18-small-v1', dataset: 'cityscapes', numClasses: 19, alignCorners: false, ocr: false, baseSize: 2048, cropSize: [1024, 2048],
+    width: 'w18-small-v1', dataset: 'cityscapes', numClasses: 19, alignCorners: false, ocr: false, baseSize: 2048, cropSize: [2048, 1024],
     weights: 'https://1drv.ms/u/s!Aus8VCZ_C_33gSEsg-2sxTmZL2AT?e=AqHbjh (OneDrive; BaiduYun code 63be)',
     config: 'pytorch-v1.1: experiments/cityscapes/seg_hrnet_w18_small_v1_512x1024_sgd_lr1e-2_wd5e-4_bs_12_epoch484.yaml',
   },
   'w18-small-v2_cityscapes': {
-    width: 'w18-small-v2', dataset: 'cityscapes', numClasses: 19, alignCorners: false, ocr: false, baseSize: 2048, cropSize: [1024, 2048],
+    width: 'w18-small-v2', dataset: 'cityscapes', numClasses: 19, alignCorners: false, ocr: false, baseSize: 2048, cropSize: [2048, 1024],
     weights: 'https://1drv.ms/u/s!Aus8VCZ_C_33gSAL4OurOW0RX4JH?e=ptLwpW (OneDrive; BaiduYun code k23v)',
     config: 'pytorch-v1.1: experiments/cityscapes/seg_hrnet_w18_small_v2_512x1024_sgd_lr1e-2_wd5e-4_bs_12_epoch484.yaml',
   },
@@ -101,7 +101,7 @@ export const SEGMENTATION_PRESETS = {
     config: 'HRNet-OCR: experiments/lip/seg_hrnet_w48_473x473_sgd_lr7e-3_wd5e-4_bs_40_epoch150.yaml',
   },
   ocr_w48_cityscapes: {
-    width: 'w48', dataset: 'cityscapes', numClasses: 19, alignCorners: true, ocr: true, baseSize: 2048, cropSize: [1024, 2048],
+    width: 'w48', dataset: 'cityscapes', numClasses: 19, alignCorners: true, ocr: true, baseSize: 2048, cropSize: [2048, 1024],
     weights: `${GH}hrnet_ocr_cs_8162_torch11.pth`,
     config: 'HRNet-OCR: experiments/cityscapes/seg_hrnet_ocr_w48_train_512x1024_sgd_lr1e-2_wd5e-4_bs_12_epoch484.yaml',
   },
@@ -142,7 +142,7 @@ export function segmentationPresetConfig(name: string): SegmentationModelConfig 
     ocr: spec.ocr ? { ...OCR_DEFAULTS } : null,
     outputIndex: -1,
     dataset: spec.dataset,
-    test: { baseSize: spec.baseSize, cropSize: [...spec.cropSize], scales: [1], flip: false },
+    test: { baseSize: spec.baseSize, cropSize: [...spec.cropSize], scales: [1], flipTest: false },
   };
 }
 
@@ -216,9 +216,9 @@ export function parseSegmentationYaml(text: string, options: ParseSegmentationYa
     dataset: String(dataset.DATASET ?? 'custom').toLowerCase(),
     test: {
       baseSize: test.BASE_SIZE === undefined ? 2048 : positiveInt(test.BASE_SIZE, 'TEST.BASE_SIZE'),
-      cropSize: [positiveInt(size[1], 'TEST.IMAGE_SIZE[1]'), positiveInt(size[0], 'TEST.IMAGE_SIZE[0]')],
+      cropSize: [positiveInt(size[0], 'TEST.IMAGE_SIZE[0]'), positiveInt(size[1], 'TEST.IMAGE_SIZE[1]')],
       scales: scales as number[],
-      flip: bool(test.FLIP_TEST, false, 'TEST.FLIP_TEST'),
+      flipTest: bool(test.FLIP_TEST, false, 'TEST.FLIP_TEST'),
     },
   };
 }

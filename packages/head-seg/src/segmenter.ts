@@ -1,20 +1,26 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  type BackendName,
-  CheckpointError,
-  ensureBackend,
   type ImageInput,
   imageToTensor,
-  InputError,
-  loadCheckpoint,
-  loadWeights,
-  releaseUnfusedWeights,
+  listZoo,
+  type NetworkSpec,
+  type PreparedNetwork,
+  prepareNetwork,
   type StateDict,
-  type WeightsSource,
+  StateDictError,
+  type TaskConfig,
+  TaskObject,
+  type ZooEntry,
 } from '@hrnetjs/core';
 import { DATASETS, type DatasetInfo, type Palette, genericDataset } from './datasets.js';
-import { type InferenceOptions, inferScores } from './inference.js';
-import { type SegmentationModel, type SegmentationModelConfig, SegHighResolutionNetOCR, createSegmentationModel } from './model.js';
+import { type InferenceOptions, type SegLogits, inferScores, selectLogits } from './inference.js';
+import {
+  SegHighResolutionNet,
+  SegHighResolutionNetOCR,
+  type SegmentationModel,
+  type SegmentationModelConfig,
+  createSegmentationModel,
+} from './model.js';
 
 /** Class ids, one a pixel, row-major: bytes up to 256 classes, 16 bits beyond. */
 export type LabelArray = Uint8Array | Uint16Array;
@@ -39,33 +45,12 @@ export interface SegmentationResult {
   probabilities?: Float32Array;
 }
 
-export interface SegmenterConfig {
-  /** A preset name (`'w48_cityscapes'`), an official experiment YAML, a config object or a built model. */
-  model: string | SegmentationModelConfig | SegmentationModel;
-  /**
-   * The checkpoint (core's `WeightsSource`): a URL (fetched; a tfjs `model.json` URL brings its shards), bytes of
-   * any format `loadCheckpoint` reads (official `.pth` zip or legacy, safetensors, …), or a `StateDict`; the core
-   * key rules (DataParallel `module.`, …) apply to all. `null` runs the architecture with random weights
-   * (exploring shapes and speed only: the outputs mean nothing).
-   */
-  weights: WeightsSource | null;
-  /** tfjs backend(s) to activate (core's `ensureBackend`): omitted, the active backend is kept, or the best available one is selected when none is active. */
-  backend?: BackendName | readonly BackendName[];
-  /** Fold BatchNorm into the convolutions after loading (default true; same outputs, faster). */
-  fuse?: boolean;
-}
-
-export interface Segmenter {
-  readonly model: SegmentationModel;
-  readonly dataset: DatasetInfo;
-  readonly classNames: readonly string[];
-  readonly palette: Palette;
-  /** The backend chosen, and why. */
-  readonly backend: string;
-  /** Segments one image (tensor `[H, W, C]`, pixels `{data, width, height}`, or a browser image). */
-  segment(image: ImageInput, options?: SegmentOptions): Promise<SegmentationResult>;
-  dispose(): void;
-}
+/**
+ * `createSegmenter`'s options: the factory contract's (`model`, `weights`, `keyMapping`, `backend`, `engine`,
+ * `fuse`, … — see core's `TaskConfig`). `model` is a zoo name, a preset (`'w48_cityscapes'`), an official
+ * experiment YAML, a config object, or a built `SegmentationModel`.
+ */
+export interface SegmenterConfig extends TaskConfig<SegmentationModelConfig, SegmentationModel> {}
 
 /** The key of the layer whose first dimension is the class count, per architecture. */
 function classifierKey(model: SegmentationModel): string {
@@ -76,29 +61,25 @@ function classifierKey(model: SegmentationModel): string {
  * Checks what a strict load would also catch, but with a message that names the real problem: a
  * checkpoint of another data set (class count) or of the other architecture (OCR or not).
  */
-function checkCheckpointFits(model: SegmentationModel, sd: StateDict, name: string): void {
+function checkCheckpointFits(model: SegmentationModel, sd: StateDict): void {
+  const name = 'the model';
   const isOcr = model instanceof SegHighResolutionNetOCR;
   const hasOcr = sd.has('cls_head.weight');
   const hasPlain = sd.has('last_layer.3.weight');
   if (isOcr && !hasOcr && hasPlain) {
-    throw new CheckpointError(`the checkpoint is an HRNetV2 (seg_hrnet, last_layer.*) model but ${name} is HRNetV2 + OCR; use the matching non-OCR preset`);
+    throw new StateDictError(`the checkpoint is an HRNetV2 (seg_hrnet, last_layer.*) model but ${name} is HRNetV2 + OCR; use the matching non-OCR preset`);
   }
   if (!isOcr && hasOcr && !hasPlain) {
-    throw new CheckpointError(`the checkpoint is an HRNetV2 + OCR (cls_head.*) model but ${name} is plain HRNetV2; use an ocr_* preset`);
+    throw new StateDictError(`the checkpoint is an HRNetV2 + OCR (cls_head.*) model but ${name} is plain HRNetV2; use an ocr_* preset`);
   }
   const key = classifierKey(model);
   const w = sd.get(key);
   if (w && w.shape[0] !== model.numClasses) {
-    throw new CheckpointError(
+    throw new StateDictError(
       `the checkpoint predicts ${w.shape[0]} classes (${key} [${w.shape.join(', ')}]) but ${name} has ${model.numClasses}; ` +
         'pick the preset (or YAML) of the data set the checkpoint was trained on',
     );
   }
-}
-
-function describeModel(config: SegmenterConfig['model']): string {
-  if (typeof config === 'string') return config.includes('\n') ? 'the YAML config' : `preset "${config}"`;
-  return 'the model';
 }
 
 /**
@@ -114,64 +95,66 @@ function describeModel(config: SegmenterConfig['model']): string {
  * ```
  */
 export async function createSegmenter(config: SegmenterConfig): Promise<Segmenter> {
-  const choice = await ensureBackend(config.backend);
-  const owned = typeof config.model === 'string' || !('segConfig' in config.model);
-  const model = owned ? createSegmentationModel(config.model as string | SegmentationModelConfig) : (config.model as SegmentationModel);
-  try {
-    if (config.weights !== null) {
-      const sd = await loadWeights(config.weights);
-      checkCheckpointFits(model, sd, describeModel(config.model));
-      model.loadStateDict(sd);
-    }
-    if (config.fuse ?? true) {
-      model.fuse();
-      if (owned) releaseUnfusedWeights(model); // the unfused copies are never read again: free them (half the weight memory)
-    }
-  } catch (e) {
-    if (owned) model.dispose();
-    throw e;
+  return new Segmenter(await prepareNetwork(config, SEG_NETWORK));
+}
+
+/** What the factory contract needs to know about segmentation networks. */
+export const SEG_NETWORK: NetworkSpec<SegmentationModel, SegmentationModelConfig> = {
+  factory: 'createSegmenter',
+  task: 'seg',
+  zoo: listZoo('seg') as ZooEntry[],
+  build: (model) => createSegmentationModel(model),
+  isNetwork: (value): value is SegmentationModel => value instanceof SegHighResolutionNet || value instanceof SegHighResolutionNetOCR,
+  checkWeights: (sd, model) => checkCheckpointFits(model, sd),
+};
+
+/**
+ * Semantic segmentation with HRNetV2 (+OCR), following the official test pipeline (multi-scale, flip,
+ * sliding windows). Create with {@link createSegmenter}.
+ */
+export class Segmenter extends TaskObject<SegmentationModel> {
+  readonly dataset: DatasetInfo;
+  readonly classNames: readonly string[];
+  readonly palette: Palette;
+  /** The network's inference output on the chosen engine. */
+  private readonly logits: SegLogits;
+
+  /** @internal use {@link createSegmenter} */
+  constructor(prepared: PreparedNetwork<SegmentationModel>) {
+    super(prepared);
+    const model = this.model;
+    this.dataset =
+      DATASETS[model.segConfig.dataset]?.classNames.length === model.numClasses ? DATASETS[model.segConfig.dataset]! : genericDataset(model.numClasses);
+    this.classNames = this.dataset.classNames;
+    this.palette = this.dataset.palette;
+    this.logits = async (x) => selectLogits(model, await this.runNetwork<tf.Tensor4D | tf.Tensor4D[]>(x));
   }
-  const dataset =
-    DATASETS[model.segConfig.dataset]?.classNames.length === model.numClasses
-      ? DATASETS[model.segConfig.dataset]!
-      : genericDataset(model.numClasses);
-  let disposed = false;
-  return {
-    model,
-    dataset,
-    classNames: dataset.classNames,
-    palette: dataset.palette,
-    backend: choice.reason,
-    async segment(image: ImageInput, options: SegmentOptions = {}): Promise<SegmentationResult> {
-      if (disposed) throw new InputError('segment: this segmenter has been disposed');
-      const rgb = imageToTensor(image);
-      let scores: tf.Tensor3D;
-      try {
-        scores = await inferScores(model, rgb, { flipPairs: dataset.flipPairs, ...options });
-      } finally {
-        rgb.dispose();
+
+  /** Segments one image (tensor `[H, W, C]`, pixels `{data, width, height}`, or a browser image). */
+  async segment(image: ImageInput, options: SegmentOptions = {}): Promise<SegmentationResult> {
+    this.assertLive('segment');
+    const rgb = imageToTensor(image);
+    let scores: tf.Tensor3D;
+    try {
+      scores = await inferScores(this.model, rgb, { flipPairs: this.dataset.flipPairs, ...options }, this.logits);
+    } finally {
+      rgb.dispose();
+    }
+    const [height, width, numClasses] = scores.shape;
+    try {
+      const arg = tf.argMax(scores, 2);
+      const ids = (await arg.data()) as Int32Array;
+      arg.dispose();
+      const labels = numClasses <= 256 ? Uint8Array.from(ids) : Uint16Array.from(ids);
+      const result: SegmentationResult = { width, height, labels, numClasses, classNames: this.dataset.classNames };
+      if (options.probabilities) {
+        const p = tf.tidy(() => tf.div(scores, tf.sum(scores, 2, true)));
+        result.probabilities = (await p.data()) as Float32Array;
+        p.dispose();
       }
-      const [height, width, numClasses] = scores.shape;
-      try {
-        const arg = tf.argMax(scores, 2);
-        const ids = (await arg.data()) as Int32Array;
-        arg.dispose();
-        const labels = numClasses <= 256 ? Uint8Array.from(ids) : Uint16Array.from(ids);
-        const result: SegmentationResult = { width, height, labels, numClasses, classNames: dataset.classNames };
-        if (options.probabilities) {
-          const p = tf.tidy(() => tf.div(scores, tf.sum(scores, 2, true)));
-          result.probabilities = (await p.data()) as Float32Array;
-          p.dispose();
-        }
-        return result;
-      } finally {
-        scores.dispose();
-      }
-    },
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      if (owned) model.dispose();
-    },
-  };
+      return result;
+    } finally {
+      scores.dispose();
+    }
+  }
 }

@@ -85,7 +85,7 @@ describe('segmentation presets', () => {
       expect(fromYaml.backbone).toEqual(fromPreset.backbone);
       expect(fromYaml.numClasses).toBe(fromPreset.numClasses);
       expect(fromYaml.alignCorners).toBe(fromPreset.alignCorners);
-      expect(fromYaml.test.cropSize).toEqual([1024, 2048]);
+      expect(fromYaml.test.cropSize).toEqual([2048, 1024]);
     }
   });
 

@@ -70,7 +70,7 @@ describe.each(NODE_TEST_BACKENDS)('seg_ocr_small golden output (%s)', (backend) 
     const [h, w] = img.shape as [number, number, number];
     const expected = (await readNpyFile(fixture('pipeline_scores.npy'))).data;
     const s = meta.pipeline_settings;
-    const options = { scales: s.scales, flip: s.flip, cropSize: s.crop_size_hw, baseSize: s.base_size };
+    const options = { scales: s.scales, flipTest: s.flip, cropSize: [s.crop_size_hw[1], s.crop_size_hw[0]] as [number, number], baseSize: s.base_size };
     const rgb = tf.tensor3d(Float32Array.from(img.data), [h, w, 3]);
     const before = tf.memory().numTensors;
     const scores = await inferScores(segmenter.model, rgb, options);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointError, InputError, ShapeError, StateDictError } from '@hrnetjs/core';
+import { CheckpointError, ConfigError, DisposedError, EngineError, InputError, ShapeError, StateDictError } from '@hrnetjs/core';
 import { NODE_TEST_BACKENDS, useBackend } from '@hrnetjs/core/testing';
 import {
   CITYSCAPES,
@@ -11,6 +11,7 @@ import {
   bitPalette,
   cityscapesToTrainIds,
   colorize,
+  createSegmentationModel,
   createSegmenter,
   evaluateSegmentation,
   scaledSize,
@@ -62,13 +63,13 @@ describe.each(NODE_TEST_BACKENDS)('createSegmenter (%s)', (backend) => {
     expect(Math.max(...r.labels)).toBeLessThan(19);
     // every option at once, twice: still no leak
     for (let i = 0; i < 2; i++) {
-      await segmenter.segment(image, { scales: [0.75, 1.25], flip: true, cropSize: [32, 48], probabilities: true });
+      await segmenter.segment(image, { scales: [0.75, 1.25], flipTest: true, cropSize: [32, 48], probabilities: true });
     }
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('returns per-class probabilities that sum to 1 and agree with the labels', async () => {
-    const r = await segmenter.segment(testImage(40, 30), { probabilities: true, flip: true });
+    const r = await segmenter.segment(testImage(40, 30), { probabilities: true, flipTest: true });
     const p = r.probabilities!;
     expect(p.length).toBe(40 * 30 * 19);
     for (let i = 0; i < 40 * 30; i++) {
@@ -97,7 +98,7 @@ describe.each(NODE_TEST_BACKENDS)('createSegmenter (%s)', (backend) => {
 
   it('takes sizes that are not multiples of 32, and 1-pixel images', async () => {
     for (const [w, h] of [[37, 53], [1, 1], [1, 9], [33, 1]] as const) {
-      const r = await segmenter.segment(testImage(w, h), { flip: true });
+      const r = await segmenter.segment(testImage(w, h), { flipTest: true });
       expect([r.width, r.height, r.labels.length]).toEqual([w, h, w * h]);
     }
     const one = await segmenter.segment(testImage(1, 1), { cropSize: [16, 16], scales: [0.5, 2] });
@@ -143,7 +144,7 @@ describe('checkpoint checks', () => {
     const before = tf.memory().numTensors;
     const ade = smallYaml.replace('NUM_CLASSES: 19', 'NUM_CLASSES: 150');
     const err = await createSegmenter({ model: ade, weights: smallWeights }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(CheckpointError);
+    expect(err).toBeInstanceOf(StateDictError);
     expect(String((err as Error).message)).toMatch(/19 classes .*has 150/);
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -200,5 +201,32 @@ describe('colorize, scaledSize, data sets, mIoU', () => {
     expect(absent.meanIoU).toBe(0.25);
     expect(() => evaluateSegmentation([result], [[0, 1]])).toThrow(InputError);
     expect(() => evaluateSegmentation([result], [[0, 1, 1, 1, 2, 7]], { ignoreLabel: null })).toThrow(InputError);
+  });
+});
+
+describe('the factory contract', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  it('a built network stays the caller\'s: used as it is, not freed by dispose(); use after dispose is a DisposedError', async () => {
+    const model = createSegmentationModel(smallYaml);
+    const s = await createSegmenter({ model });
+    expect(s.model).toBe(model);
+    expect(s.engine).toBe('tfjs');
+    expect(s.backend.name).toBe('cpu');
+    s.dispose();
+    s.dispose(); // idempotent
+    await expect(s.segment(testImage(4, 4))).rejects.toThrow(DisposedError);
+    // the caller's network still runs
+    const out = model.predict(tf.zeros([1, 32, 32, 3])) as tf.Tensor;
+    expect(out.shape).toEqual([1, 8, 8, 19]);
+    out.dispose();
+    model.dispose();
+  });
+
+  it('checks options before anything is loaded', async () => {
+    await expect(createSegmenter({ model: smallYaml } as never)).rejects.toThrow(ConfigError);
+    await expect(createSegmenter({ model: smallYaml, weights: null, engine: 'tensorrt' as never })).rejects.toThrow(EngineError);
+    await expect(createSegmenter({ model: smallYaml, weights: null, backend: 'cuda' as never })).rejects.toThrow(ConfigError);
+    await expect(createSegmenter({ model: 'pose_hrnet_w32_coco_256x192', weights: null })).rejects.toThrow(/pose model, not seg/); // a zoo name of another head;
   });
 });

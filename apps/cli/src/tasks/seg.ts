@@ -53,7 +53,7 @@ export async function createSegRunner(o: RunnerOptions): Promise<TaskRunner> {
       const rgb = imageToTensor(image);
       let labels: Int32Array;
       try {
-        const scores = await inferScores(model, rgb, { flip: o.flipTest ?? false, cropSize: crop, flipPairs: info.flipPairs });
+        const scores = await inferScores(model, rgb, { flipTest: o.flipTest ?? false, cropSize: crop, flipPairs: info.flipPairs });
         const arg = tf.argMax(scores, 2);
         labels = (await arg.data()) as Int32Array;
         tf.dispose([scores, arg]);
