@@ -1,50 +1,42 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   affineCrops,
-  type BackendName,
-  CheckpointError,
-  ensureBackend,
+  flipBack,
   type ImageInput,
   imageSize,
   imageToTensor,
   InputError,
-  loadCheckpoint,
-  loadWeights,
+  listZoo,
+  type NetworkSpec,
   normalizeImageNet,
-  releaseUnfusedWeights,
+  type PreparedNetwork,
+  prepareNetwork,
   type StateDict,
-  type WeightsSource,
+  StateDictError,
+  type TaskConfig,
+  TaskObject,
+  type ZooEntry,
 } from '@hrnetjs/core';
-import { type DecodeMode, type Landmark, decodeHeatmaps } from './decode.js';
+import { FACE_DEFAULTS } from './constants.js';
+import { type DecodeMethod, type Landmark, decodeHeatmaps } from './decode.js';
 import { FaceAlignmentNet, type FaceModelConfig, createFaceAlignmentModel } from './model.js';
 import { type LandmarkScheme, SCHEMES } from './schemes.js';
-import { type CenterScale, type FaceBox, type FaceRegion, OFFICIAL_BOX_MARGIN, centerScaleToBox, officialCrop, toCenterScale } from './transforms.js';
+import { type FaceBox, type FaceCenterScale, type FaceRegion, centerScaleToBox, officialCrop, toCenterScale } from './transforms.js';
 
-export interface FaceAlignerConfig {
-  /** A preset (`'300w'`, `'wflw'`, `'cofw'`, `'aflw'`), an official YAML, a config, or a built model. */
-  model: string | FaceModelConfig | FaceAlignmentNet;
-  /**
-   * The checkpoint (core's `WeightsSource`): a URL (fetched; a tfjs `model.json` URL brings its shards), bytes of
-   * any format `loadCheckpoint` reads (official `.pth` zip or legacy, safetensors, …), or a `StateDict`; the core
-   * key rules (DataParallel `module.`, …) apply to all. `null` runs the architecture with random weights
-   * (exploring shapes and speed only: the outputs mean nothing).
-   */
-  weights: WeightsSource | null;
-  /** tfjs backend(s) to activate (core's `ensureBackend`): omitted, the active backend is kept, or the best available one is selected when none is active. */
-  backend?: BackendName | readonly BackendName[];
+/**
+ * `createFaceAligner`'s options: the factory contract's (`model`, `weights`, `keyMapping`, `backend`, `engine`,
+ * `fuse`, … — see core's `TaskConfig`) plus `decode`. `model` is a zoo name, a preset (`'300w'`, `'wflw'`,
+ * `'cofw'`, `'aflw'`), an official YAML, a config, or a built `FaceAlignmentNet`.
+ */
+export interface FaceAlignerConfig extends TaskConfig<FaceModelConfig, FaceAlignmentNet> {
   /** Default decoding for `estimateLandmarks` (default `'subpixel'`; `'official'` = `decode_preds`). */
-  decode?: DecodeMode;
-  /**
-   * Fold BatchNorm into convolutions after loading (default true; same outputs within float32 noise).
-   * A model object passed in is fused in place.
-   */
-  fuse?: boolean;
+  decode?: DecodeMethod;
 }
 
 export interface EstimateOptions {
   /** Faces to align: detector boxes `{ box: [x, y, w, h] }` or official `{ center, scale }`. */
   faces: readonly FaceRegion[];
-  decode?: DecodeMode;
+  decode?: DecodeMethod;
   /**
    * Average with the horizontally flipped crop (flip pairs swapped). Not part of the official evaluation
    * (which has no flip test), so off by default. Needs a known landmark scheme.
@@ -67,20 +59,38 @@ export interface FaceLandmarks {
   scale: number;
 }
 
-export interface FaceAligner {
-  readonly model: FaceAlignmentNet;
-  readonly scheme: LandmarkScheme | null;
-  /** Which backend runs, and why. */
-  readonly backend: string;
-  /** Landmarks of each face, in image pixels. Leak-free: every tensor made is disposed. */
-  estimateLandmarks(image: ImageInput, options: EstimateOptions): Promise<FaceLandmarks[]>;
-  dispose(): void;
-}
-
 /** The landmark count a face checkpoint was trained for (rows of the head's last conv). */
 export function checkpointLandmarkCount(sd: StateDict): number | null {
   return sd.get('head.3.weight')?.shape[0] ?? null;
 }
+
+function checkDecode(mode: unknown, what: string): DecodeMethod {
+  if (mode !== 'subpixel' && mode !== 'official') throw new InputError(`${what}: expected 'subpixel' or 'official', found ${String(mode)}`);
+  return mode;
+}
+
+/** Before the strict load: a checkpoint for another landmark scheme, named in plain words. */
+function checkLandmarkCount(sd: StateDict, model: FaceAlignmentNet): void {
+  const found = checkpointLandmarkCount(sd);
+  const expected = model.numLandmarks;
+  if (found !== null && found !== expected) {
+    const other = Object.values(SCHEMES).find((s) => s.numLandmarks === found);
+    throw new StateDictError(
+      `checkpoint predicts ${found} landmarks (head.3.weight [${sd.get('head.3.weight')!.shape.join(', ')}]) but the model has ${expected}` +
+        (other ? `; it looks like a ${other.dataset.toUpperCase()} checkpoint: use model '${other.dataset}'` : ''),
+    );
+  }
+}
+
+/** What the factory contract needs to know about face alignment networks. */
+export const FACE_NETWORK: NetworkSpec<FaceAlignmentNet, FaceModelConfig> = {
+  factory: 'createFaceAligner',
+  task: 'face',
+  zoo: listZoo('face') as ZooEntry[],
+  build: (model) => createFaceAlignmentModel(model),
+  isNetwork: (value): value is FaceAlignmentNet => value instanceof FaceAlignmentNet,
+  checkWeights: (sd, model) => checkLandmarkCount(sd, model),
+};
 
 /**
  * A ready-to-use face aligner in the style of tfjs-models: selects a backend, builds the model, loads the
@@ -93,64 +103,61 @@ export function checkpointLandmarkCount(sd: StateDict): number | null {
  * face.landmarks[96]; // { x, y, score, name: 'right_pupil' }
  */
 export async function createFaceAligner(config: FaceAlignerConfig): Promise<FaceAligner> {
-  const choice = await ensureBackend(config.backend);
-  const model = config.model instanceof FaceAlignmentNet ? config.model : createFaceAlignmentModel(config.model);
-  try {
-    if (config.weights === undefined) throw new CheckpointError('createFaceAligner: weights are required (null for random weights)');
-    const sd = config.weights === null ? null : await loadWeights(config.weights);
-    const found = sd ? checkpointLandmarkCount(sd) : null;
-    const expected = model.numLandmarks;
-    if (found !== null && found !== expected) {
-      const other = Object.values(SCHEMES).find((s) => s.numLandmarks === found);
-      throw new CheckpointError(
-        `checkpoint predicts ${found} landmarks (head.3.weight [${sd!.get('head.3.weight')!.shape.join(', ')}]) but the model has ${expected}` +
-          (other ? `; it looks like a ${other.dataset.toUpperCase()} checkpoint: use model '${other.dataset}'` : ''),
-      );
-    }
-    if (sd) model.loadStateDict(sd);
-    if (config.fuse ?? true) {
-      model.fuse();
-      if (model !== config.model) releaseUnfusedWeights(model); // the unfused copies are never read again: free them (half the weight memory)
-    }
-  } catch (e) {
-    // a model we built is ours to free; a model passed in stays the caller's
-    if (model !== config.model) model.dispose();
-    throw e;
-  }
-  const scheme = model.faceConfig.dataset === 'custom' ? null : SCHEMES[model.faceConfig.dataset];
-  const defaultMode = config.decode ?? 'subpixel';
-  const [inW, inH] = model.faceConfig.imageSize;
-  let disposed = false;
+  const decode = checkDecode(config?.decode ?? FACE_DEFAULTS.decode, 'decode');
+  return new FaceAligner(await prepareNetwork(config, FACE_NETWORK), decode);
+}
 
-  async function estimateLandmarks(image: ImageInput, options: EstimateOptions): Promise<FaceLandmarks[]> {
-    if (disposed) throw new InputError('estimateLandmarks: this aligner was disposed');
+/** Facial landmarks with an HRNetV2 face network, the official crop and decoding. Create with {@link createFaceAligner}. */
+export class FaceAligner extends TaskObject<FaceAlignmentNet> {
+  readonly scheme: LandmarkScheme | null;
+
+  /** @internal use {@link createFaceAligner} */
+  constructor(
+    prepared: PreparedNetwork<FaceAlignmentNet>,
+    readonly decode: DecodeMethod,
+  ) {
+    super(prepared);
+    this.scheme = this.model.faceConfig.dataset === 'custom' ? null : SCHEMES[this.model.faceConfig.dataset];
+  }
+
+  /** Landmarks of each face, in image pixels, one batch for all faces. Leak-free: every tensor made is disposed. */
+  async estimateLandmarks(image: ImageInput, options: EstimateOptions): Promise<FaceLandmarks[]> {
+    this.assertLive('estimateLandmarks');
     if (!options || !Array.isArray(options.faces)) throw new InputError('estimateLandmarks: expected { faces: [...] }');
-    const mode = options.decode ?? defaultMode;
-    if (mode !== 'subpixel' && mode !== 'official') throw new InputError(`decode: expected 'subpixel' or 'official', found ${String(mode)}`);
+    const mode = checkDecode(options.decode ?? this.decode, 'decode');
     if (options.faces.length === 0) return [];
+    const scheme = this.scheme;
     if (options.flipTest && !scheme) throw new InputError('flipTest needs a known landmark scheme (300W, WFLW, COFW, AFLW)');
-    const margin = options.boxMargin ?? OFFICIAL_BOX_MARGIN;
+    const margin = options.boxMargin ?? FACE_DEFAULTS.boxMargin;
     const size = imageSize(image);
     // validate every face before any tensor exists
-    const regions: CenterScale[] = options.faces.map((f) => toCenterScale(f, margin));
+    const regions: FaceCenterScale[] = options.faces.map((f) => toCenterScale(f, margin));
+    const [inW, inH] = this.model.faceConfig.imageSize;
     const maps = regions.map((r) => officialCrop(r, size, [inH, inW]).imageToCrop);
 
-    const heatmaps = tf.tidy(() => {
+    const input = tf.tidy(() => {
       const rgb = imageToTensor(image);
       const crops = affineCrops(rgb, maps, { width: inW, height: inH });
-      const input = normalizeImageNet(crops) as tf.Tensor4D;
-      let out = model.forward(input);
-      if (options.flipTest && scheme) {
-        const flipped = tf.reverse(model.forward(tf.reverse(input, 2)), 2);
-        const perm = Array.from({ length: scheme.numLandmarks }, (_, i) => i);
-        for (const [a, b] of scheme.flipPairs) {
-          perm[a] = b;
-          perm[b] = a;
-        }
-        out = tf.div(tf.add(out, tf.gather(flipped, perm, 3)), 2);
-      }
-      return out;
+      return normalizeImageNet(crops) as tf.Tensor4D;
     });
+    let heatmaps: tf.Tensor4D;
+    try {
+      heatmaps = await this.runNetwork<tf.Tensor4D>(input);
+      if (options.flipTest && scheme) {
+        const mirrored = tf.reverse(input, 2) as tf.Tensor4D;
+        let flipped: tf.Tensor4D;
+        try {
+          flipped = await this.runNetwork<tf.Tensor4D>(mirrored);
+        } finally {
+          mirrored.dispose();
+        }
+        const plain = heatmaps;
+        heatmaps = tf.tidy(() => tf.div(tf.add(plain, flipBack(flipped, scheme.flipPairs)), 2) as tf.Tensor4D);
+        tf.dispose([plain, flipped]);
+      }
+    } finally {
+      input.dispose();
+    }
     let data: Float32Array;
     try {
       data = (await heatmaps.data()) as Float32Array;
@@ -169,15 +176,4 @@ export async function createFaceAligner(config: FaceAlignerConfig): Promise<Face
       };
     });
   }
-
-  return {
-    model,
-    scheme,
-    backend: choice.reason,
-    estimateLandmarks,
-    dispose() {
-      if (!disposed && model !== config.model) model.dispose();
-      disposed = true;
-    },
-  };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, ShapeError } from '@hrnetjs/core';
-import { type CenterScale, getTransform, invertTransform } from './transforms.js';
+import { type FaceCenterScale, getTransform, invertTransform } from './transforms.js';
 
 /**
  * How heatmaps become image coordinates. Both take the argmax and the official quarter-pixel shift
@@ -15,7 +15,7 @@ import { type CenterScale, getTransform, invertTransform } from './transforms.js
  *   and below `subpixel`, and moves in whole pixels. Maps with no positive value keep their argmax (look at
  *   `score`).
  */
-export type DecodeMode = 'subpixel' | 'official';
+export type DecodeMethod = 'subpixel' | 'official';
 
 export interface Landmark {
   x: number;
@@ -38,7 +38,7 @@ function sign(v: number): number {
  * Decodes NHWC heatmaps into landmarks in image pixels, one list per face. `faces[n]` is the center/scale
  * the n-th crop was cut with.
  */
-export function decodeHeatmaps(heatmaps: HostHeatmaps, faces: readonly CenterScale[], mode: DecodeMode = 'subpixel'): Landmark[][] {
+export function decodeHeatmaps(heatmaps: HostHeatmaps, faces: readonly FaceCenterScale[], mode: DecodeMethod = 'subpixel'): Landmark[][] {
   const [n, h, w, k] = heatmaps.shape;
   const { data } = heatmaps;
   if (data.length !== n * h * w * k) throw new ShapeError(`heatmaps: shape [${heatmaps.shape.join(', ')}] needs ${n * h * w * k} values, found ${data.length}`);
@@ -103,7 +103,7 @@ export function decodeHeatmaps(heatmaps: HostHeatmaps, faces: readonly CenterSca
 }
 
 /** `decodeHeatmaps` for a tensor (read back asynchronously; the tensor is not disposed). */
-export async function decodeHeatmapTensor(heatmaps: tf.Tensor, faces: readonly CenterScale[], mode: DecodeMode = 'subpixel'): Promise<Landmark[][]> {
+export async function decodeHeatmapTensor(heatmaps: tf.Tensor, faces: readonly FaceCenterScale[], mode: DecodeMethod = 'subpixel'): Promise<Landmark[][]> {
   if (heatmaps.rank !== 4) throw new ShapeError(`heatmaps: expected NHWC [faces, height, width, landmarks], found shape [${heatmaps.shape.join(', ')}]`);
   const data = (await heatmaps.data()) as Float32Array;
   return decodeHeatmaps({ data, shape: heatmaps.shape as [number, number, number, number] }, faces, mode);

@@ -4,3 +4,4 @@ export * from './transforms.js';
 export * from './decode.js';
 export * from './metrics.js';
 export * from './aligner.js';
+export * from './constants.js';

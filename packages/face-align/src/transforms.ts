@@ -8,7 +8,7 @@
 import { type Affine, InputError } from '@hrnetjs/core';
 
 /** A face as the official datasets give it: centre in image pixels, crop side `200 * scale` pixels. */
-export interface CenterScale {
+export interface FaceCenterScale {
   center: [number, number];
   scale: number;
 }
@@ -20,7 +20,7 @@ export type FaceBox = [number, number, number, number];
  * A face to align: a detector's box (`{ box }` or the bare `[x, y, w, h]`), or the official center/scale
  * (already including the 1.25 margin).
  */
-export type FaceRegion = FaceBox | { box: FaceBox } | CenterScale;
+export type FaceRegion = FaceBox | { box: FaceBox } | FaceCenterScale;
 
 /** The margin every official dataset loader applies (`scale *= 1.25`) to the face's size / 200. */
 export const OFFICIAL_BOX_MARGIN = 1.25;
@@ -38,7 +38,7 @@ function finite(v: number, what: string): void {
  * taken as it is (it is what the official CSVs hold AFTER the loader's `*= 1.25`).
  * Zero-size, negative or non-finite regions throw an InputError.
  */
-export function toCenterScale(face: FaceRegion, margin = OFFICIAL_BOX_MARGIN): CenterScale {
+export function toCenterScale(face: FaceRegion, margin = OFFICIAL_BOX_MARGIN): FaceCenterScale {
   if (!(margin > 0) || !Number.isFinite(margin)) throw new InputError(`box margin: expected a positive number, found ${margin}`);
   if (face === null || typeof face !== 'object') throw new InputError(`face: expected { box } or { center, scale }, found ${String(face)}`);
   if (Array.isArray(face) || 'box' in face) {
@@ -49,7 +49,7 @@ export function toCenterScale(face: FaceRegion, margin = OFFICIAL_BOX_MARGIN): C
     if (!(w > 0 && h > 0)) throw new InputError(`face.box: expected a positive width and height, found ${w}x${h}`);
     return { center: [x + w / 2, y + h / 2], scale: (margin * Math.max(w, h)) / 200 };
   }
-  const { center, scale } = face as CenterScale;
+  const { center, scale } = face as FaceCenterScale;
   if (!Array.isArray(center) || center.length !== 2) {
     throw new InputError(`face.center: expected [x, y], found ${JSON.stringify(center)}`);
   }
@@ -61,7 +61,7 @@ export function toCenterScale(face: FaceRegion, margin = OFFICIAL_BOX_MARGIN): C
 }
 
 /** The square an official center/scale covers, as a box `[x, y, side, side]`. */
-export function centerScaleToBox({ center, scale }: CenterScale): FaceBox {
+export function centerScaleToBox({ center, scale }: FaceCenterScale): FaceBox {
   const side = 200 * scale;
   return [center[0] - side / 2, center[1] - side / 2, side, side];
 }
@@ -137,7 +137,7 @@ export interface OfficialCrop {
  * all-zero crop (the shrunk image smaller than 2 pixels). Boxes partly outside are zero-padded, as officially.
  */
 export function officialCrop(
-  face: CenterScale,
+  face: FaceCenterScale,
   imageSize: { width: number; height: number },
   outputSize: readonly [number, number],
 ): OfficialCrop {
