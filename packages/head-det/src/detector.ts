@@ -1,21 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  type BackendName,
-  CheckpointError,
-  ensureBackend,
+  ConfigError,
+  describeValue,
   type ImageInput,
   imageSize,
   imageToTensor,
   InputError,
-  loadCheckpoint,
-  loadWeights,
-  releaseUnfusedWeights,
+  listZoo,
+  type NetworkSpec,
+  type PreparedNetwork,
+  prepareNetwork,
   type StateDict,
-  type WeightsSource,
+  StateDictError,
+  type TaskConfig,
+  TaskObject,
+  type ZooEntry,
 } from '@hrnetjs/core';
 import { COCO_CLASSES } from './coco-classes.js';
 import type { DetectionModelConfig } from './config.js';
-import { type FcosHRNet, createDetectionModel } from './model.js';
+import { DETECTION_DEFAULTS } from './constants.js';
+import { FcosHRNet, createDetectionModel } from './model.js';
 import type { FcosHeadOutput } from './fcos-head.js';
 import { type FcosLevelOutput, postprocessFcos } from './postprocess.js';
 import { type ResizeMethod, officialResizeShape, prepareImage } from './preprocess.js';
@@ -25,8 +29,8 @@ const f32 = Math.fround;
 /** One detected object, in the pixels of the image given to `detect`. */
 export interface Detection {
   /**
-   * `[x, y, width, height]`, top-left corner; width = x2 − x1 + 1 as in the official COCO results
-   * (`BoxList.convert('xywh')`, `TO_REMOVE = 1`).
+   * `[x, y, width, height]` in image pixels, top-left corner, width = x2 − x1 (as every head's boxes).
+   * `toCocoResults` adds the official `+1` (`BoxList.convert('xywh')`, `TO_REMOVE = 1`) for COCO evaluation.
    */
   box: [number, number, number, number];
   /** sigmoid(class logit) × sigmoid(centerness). */
@@ -47,34 +51,18 @@ export interface DetectOptions {
   preNmsTopN?: number;
 }
 
-export interface DetectorConfig {
-  /** A preset (`'fcos_w18_5l'`…), an official HRNet-FCOS YAML, a config object, or a built model (taken over: `dispose` frees it). */
-  model: string | DetectionModelConfig | FcosHRNet;
-  /**
-   * The checkpoint (core's `WeightsSource`): a URL (fetched; a tfjs `model.json` URL brings its shards), bytes of
-   * any format `loadCheckpoint` reads (official `.pth` zip or legacy, safetensors, …), or a `StateDict`; the core
-   * key rules (DataParallel `module.`, …) apply to all. `null` runs the architecture with random weights
-   * (exploring shapes and speed only: the outputs mean nothing).
-   */
-  weights: WeightsSource | null;
-  /** tfjs backend(s) to activate (core's `ensureBackend`): omitted, the active backend is kept, or the best available one is selected when none is active. */
-  backend?: BackendName | BackendName[];
+/**
+ * `createDetector`'s options: the factory contract's (`model`, `weights`, `keyMapping`, `backend`, `engine`,
+ * `fuse`, … — see core's `TaskConfig`) plus the detection options below. `model` is a zoo name, a preset
+ * (`'fcos_w18_5l'`…), an official HRNet-FCOS YAML, a config object, or a built `FcosHRNet`.
+ */
+export interface DetectorConfig extends TaskConfig<DetectionModelConfig, FcosHRNet> {
   /** `'pil'` (default, the official antialiased resize, on the CPU) or `'bilinear'` (tfjs, on the backend). */
   resize?: ResizeMethod;
   /** Class names for the labels (default `COCO_CLASSES`). */
   classNames?: readonly string[];
-  /** Fold BatchNorm into the convolutions (default true; same results, faster). */
-  fuse?: boolean;
   /** Largest image accepted, in pixels (default 100 million); the network itself always sees ≤ maxSize. */
   maxImagePixels?: number;
-}
-
-export interface Detector {
-  readonly model: FcosHRNet;
-  readonly classNames: readonly string[];
-  /** Detects objects; results are sorted by score, highest first. */
-  detect(image: ImageInput, options?: DetectOptions): Promise<Detection[]>;
-  dispose(): void;
 }
 
 /** Checks that a state dict is an HRNet-FCOS one before the strict load, to say so in plain words. */
@@ -82,7 +70,7 @@ function checkDetectionKeys(sd: StateDict): void {
   const keys = [...sd.keys()];
   const has = (p: string) => keys.some((k) => k.startsWith(p));
   if (!has('rpn.head.') || !has('backbone.body.') || !has('backbone.fpn.')) {
-    throw new CheckpointError(
+    throw new StateDictError(
       `not an HRNet-FCOS checkpoint: expected keys under backbone.body., backbone.fpn. and rpn.head., found ${keys.length} keys like ` +
         `${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ', …' : ''}`,
     );
@@ -94,16 +82,6 @@ function minPaddedSide(model: FcosHRNet): number {
   return 4 * 2 ** (model.detConfig.fpn.numLevels - 1);
 }
 
-/**
- * An HRNet-FCOS object detector in the style of tfjs-models: official preprocessing, the network, and the
- * official post-processing, with results in image pixels.
- *
- * @example
- * ```ts
- * const detector = await createDetector({ model: 'fcos_w32_5l', weights: await (await fetch(url)).arrayBuffer() });
- * const people = (await detector.detect(image, { scoreThreshold: 0.3 })).filter((d) => d.className === 'person');
- * ```
- */
 /**
  * Downloads the raw per-level head outputs of one image to the host (the post-processor runs there, in float32,
  * like the official one) and frees them.
@@ -125,37 +103,74 @@ export async function readFcosLevels(model: FcosHRNet, raw: FcosHeadOutput): Pro
   }
 }
 
-export async function createDetector(config: DetectorConfig): Promise<Detector> {
-  await ensureBackend(config.backend);
-  if (config.weights === undefined) throw new CheckpointError('createDetector: weights are required (null for random weights)');
-  const sd = config.weights === null ? null : await loadWeights(config.weights);
-  if (sd) checkDetectionKeys(sd);
-  const model = typeof config.model === 'object' && 'detConfig' in config.model ? config.model : createDetectionModel(config.model);
-  const classNames = config.classNames ?? (model.numClasses === COCO_CLASSES.length ? COCO_CLASSES : Array.from({ length: model.numClasses }, (_, i) => `class ${i}`));
-  try {
-    if (classNames.length !== model.numClasses) {
-      throw new InputError(`classNames: the model has ${model.numClasses} classes, found ${classNames.length} names`);
-    }
-    if (sd) model.loadStateDict(sd);
-    // a model passed in may be fused already (folding twice would throw)
-    if ((config.fuse ?? true) && !model.backbone.body.conv1.isFolded) {
-      model.fuse();
-      if (model !== config.model) releaseUnfusedWeights(model); // the unfused copies are never read again: free them (half the weight memory)
-    }
-  } catch (e) {
-    if (model !== config.model) model.dispose();
-    throw e;
-  }
-  const resize = config.resize ?? 'pil';
-  const maxPixels = config.maxImagePixels ?? 100e6;
-  let disposed = false;
+/** What the factory contract needs to know about detection networks. */
+export const DET_NETWORK: NetworkSpec<FcosHRNet, DetectionModelConfig> = {
+  factory: 'createDetector',
+  task: 'det',
+  zoo: listZoo('det') as ZooEntry[],
+  build: (model) => createDetectionModel(model),
+  isNetwork: (value): value is FcosHRNet => value instanceof FcosHRNet,
+  checkWeights: (sd) => checkDetectionKeys(sd),
+};
 
-  async function detect(image: ImageInput, options: DetectOptions = {}): Promise<Detection[]> {
-    if (disposed) throw new InputError('detect: this detector has been disposed');
+/** The detector's own options with defaults, checked before anything is loaded. */
+function detectorOptions(config: DetectorConfig): { resize: ResizeMethod; maxImagePixels: number } {
+  const resize = config?.resize ?? DETECTION_DEFAULTS.resize;
+  if (resize !== 'pil' && resize !== 'bilinear') throw new ConfigError(`resize: expected 'pil' or 'bilinear', found ${describeValue(resize)}`);
+  const maxImagePixels = config?.maxImagePixels ?? DETECTION_DEFAULTS.maxImagePixels;
+  if (!(typeof maxImagePixels === 'number' && maxImagePixels >= 1)) {
+    throw new ConfigError(`maxImagePixels: expected a positive number, found ${describeValue(maxImagePixels)}`);
+  }
+  const names = config?.classNames;
+  if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === 'string'))) {
+    throw new ConfigError(`classNames: expected an array of strings, found ${describeValue(names)}`);
+  }
+  return { resize, maxImagePixels };
+}
+
+/**
+ * An HRNet-FCOS object detector in the style of tfjs-models: official preprocessing, the network, and the
+ * official post-processing, with results in image pixels.
+ *
+ * @example
+ * ```ts
+ * const detector = await createDetector({ model: 'fcos_w32_5l', weights: await (await fetch(url)).arrayBuffer() });
+ * const people = (await detector.detect(image, { scoreThreshold: 0.3 })).filter((d) => d.className === 'person');
+ * ```
+ */
+export async function createDetector(config: DetectorConfig): Promise<Detector> {
+  const options = detectorOptions(config);
+  const prepared = await prepareNetwork(config, DET_NETWORK);
+  const model = prepared.model;
+  const classNames = config.classNames ?? (model.numClasses === COCO_CLASSES.length ? COCO_CLASSES : Array.from({ length: model.numClasses }, (_, i) => `class ${i}`));
+  if (classNames.length !== model.numClasses) {
+    prepared.runner.dispose();
+    if (prepared.ownsModel) model.dispose();
+    throw new ConfigError(`classNames: the model has ${model.numClasses} classes, found ${classNames.length} names`);
+  }
+  return new Detector(prepared, classNames, options.resize, options.maxImagePixels);
+}
+
+/** HRNetV2p + FCOS object detection with the official pre- and post-processing. Create with {@link createDetector}. */
+export class Detector extends TaskObject<FcosHRNet> {
+  /** @internal use {@link createDetector} */
+  constructor(
+    prepared: PreparedNetwork<FcosHRNet>,
+    readonly classNames: readonly string[],
+    readonly resize: ResizeMethod,
+    readonly maxImagePixels: number,
+  ) {
+    super(prepared);
+  }
+
+  /** Detects objects; results are sorted by score, highest first. */
+  async detect(image: ImageInput, options: DetectOptions = {}): Promise<Detection[]> {
+    this.assertLive('detect');
+    const model = this.model;
     const { width, height } = imageSize(image);
     if (!(width >= 1 && height >= 1)) throw new InputError(`detect: expected an image of at least 1x1 pixels, found ${width}x${height}`);
-    if (width * height > maxPixels) {
-      throw new InputError(`detect: image is ${width}x${height} = ${width * height} pixels, more than maxImagePixels ${maxPixels}; downscale it first`);
+    if (width * height > this.maxImagePixels) {
+      throw new InputError(`detect: image is ${width}x${height} = ${width * height} pixels, more than maxImagePixels ${this.maxImagePixels}; downscale it first`);
     }
     const inCfg = model.detConfig.input;
     const [rh, rw] = officialResizeShape(height, width, inCfg.minSize, inCfg.maxSize);
@@ -170,13 +185,17 @@ export async function createDetector(config: DetectorConfig): Promise<Detector> 
     const rgb = imageToTensor(image);
     let prepared;
     try {
-      prepared = prepareImage(rgb, inCfg, resize);
+      prepared = prepareImage(rgb, inCfg, this.resize);
     } finally {
-      if (rgb !== image) rgb.dispose();
+      rgb.dispose();
     }
     // sigmoid, thresholds and NMS run on the host, in float32, like the official post-processor
-    const raw = model.predict(prepared.input);
-    prepared.input.dispose();
+    let raw: FcosHeadOutput;
+    try {
+      raw = await this.runNetwork<FcosHeadOutput>(prepared.input);
+    } finally {
+      prepared.input.dispose();
+    }
     const levels = await readFcosLevels(model, raw);
     const det = postprocessFcos(levels, prepared.resized.height, prepared.resized.width, model.numClasses, {
       ...model.detConfig.inference,
@@ -185,23 +204,13 @@ export async function createDetector(config: DetectorConfig): Promise<Detector> 
       ...(options.maxDetections !== undefined && { detectionsPerImage: options.maxDetections }),
       ...(options.preNmsTopN !== undefined && { preNmsTopN: options.preNmsTopN }),
     });
-    return toImageDetections(det.boxes, det.scores, det.labels, prepared.resized, prepared.original, classNames);
+    return toImageDetections(det.boxes, det.scores, det.labels, prepared.resized, prepared.original, this.classNames);
   }
-
-  return {
-    model,
-    classNames,
-    detect,
-    dispose() {
-      if (!disposed) model.dispose();
-      disposed = true;
-    },
-  };
 }
 
 /**
  * Network-input `xyxy` boxes → image pixels, as the official evaluation does: `BoxList.resize` to the original
- * size (one ratio when both agree, else per axis; float32), then `convert('xywh')` with the `+1` width.
+ * size (one ratio when both agree, else per axis; float32), then `[x, y, x2 − x1, y2 − y1]`.
  * Sorted by score, highest first (stable). `labels` are official (1-based).
  */
 export function toImageDetections(
@@ -221,7 +230,7 @@ export function toImageDetections(
     const x2 = f32(boxes[4 * i + 2]! * rw);
     const y2 = f32(boxes[4 * i + 3]! * rh);
     const label = labels[i]! - 1;
-    out.push({ box: [x1, y1, f32(f32(x2 - x1) + 1), f32(f32(y2 - y1) + 1)], score: scores[i]!, label, className: classNames[label] ?? `class ${label}` });
+    out.push({ box: [x1, y1, f32(x2 - x1), f32(y2 - y1)], score: scores[i]!, label, className: classNames[label] ?? `class ${label}` });
   }
   return out.map((d, i) => [d, i] as const).sort((a, b) => b[0].score - a[0].score || a[1] - b[1]).map(([d]) => d);
 }

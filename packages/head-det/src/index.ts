@@ -7,3 +7,4 @@ export { postprocessFcos, nms, type FcosLevelOutput, type FcosDetections, type P
 export { officialResizeShape, pilResizeBilinear, prepareImage, type PreparedImage, type ResizeMethod } from './preprocess.js';
 export { createDetector, readFcosLevels, toImageDetections, type Detection, type DetectOptions, type Detector, type DetectorConfig } from './detector.js';
 export { toCocoResults } from './coco-results.js';
+export * from './constants.js';

@@ -19,14 +19,16 @@ function gt(boxes: { bbox: [number, number, number, number]; iscrowd?: number; c
   return { images: [{ id: 1 }], annotations, categories: COCO_CATEGORY_IDS.map((id, i) => ({ id, name: COCO_CLASSES[i] })) };
 }
 
-const evalBoxes = (g: CocoGroundTruth, d: Detection[]) => evaluateCoco(g, toCocoResults(d, 1), { iouType: 'bbox', catIds: [1, 90] }).stats;
+/** Detections whose COCO boxes (with the official +1) are the boxes written on paper. */
+const paper = (d: Detection[]): Detection[] => d.map((x) => ({ ...x, box: [x.box[0], x.box[1], x.box[2] - 1, x.box[3] - 1] }));
+const evalBoxes = (g: CocoGroundTruth, d: Detection[]) => evaluateCoco(g, toCocoResults(paper(d), 1), { iouType: 'bbox', catIds: [1, 90] }).stats;
 
 describe('COCO results JSON', () => {
-  it('maps class indices to COCO category ids and keeps [x, y, w, h]', () => {
+  it('maps class indices to COCO category ids and adds the official +1 to width and height', () => {
     const r = toCocoResults([det([1, 2, 3, 4], 0.5, 0), det([5, 6, 7, 8], 0.25, 79)], 42);
     expect(r).toEqual([
-      { image_id: 42, category_id: 1, bbox: [1, 2, 3, 4], score: 0.5 },
-      { image_id: 42, category_id: 90, bbox: [5, 6, 7, 8], score: 0.25 },
+      { image_id: 42, category_id: 1, bbox: [1, 2, 4, 5], score: 0.5 },
+      { image_id: 42, category_id: 90, bbox: [5, 6, 8, 9], score: 0.25 },
     ]);
     expect(() => toCocoResults([det([0, 0, 1, 1], 0.5, 80)], 1)).toThrow(InputError);
   });
