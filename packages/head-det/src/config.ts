@@ -4,7 +4,7 @@ import {
   type StageConfig,
   backbonePreset,
   describe,
-  normalisePresetName,
+  normalizePresetName,
   parseStage,
   parseYaml,
   validateConfig,
@@ -136,7 +136,7 @@ function buildConfig(backbone: HRNetConfig, outChannels: number, strides: number
  * Resolves `'fcos_w18_5l'`, `'w18_5l'`, `'fcos_hrnet_w18_5l_2x'`, `'fcos_hrnet_w32_6l_ms_2x'`, `'w40-6l'`, …
  */
 export function detectionPresetConfig(name: string): DetectionModelConfig {
-  const key = normalisePresetName(name)
+  const key = normalizePresetName(name)
     .replace(/-/g, '_')
     .replace(/^fcos_/, '')
     .replace(/^hrnet_/, '')

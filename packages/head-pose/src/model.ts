@@ -5,7 +5,7 @@ import {
   HighResolutionTrunk,
   backbonePreset,
   describe,
-  normalisePresetName,
+  normalizePresetName,
   parseBackboneYaml,
 } from '@hrnetjs/hrnet-backbone';
 
@@ -85,7 +85,7 @@ const JOINTS = { coco: 17, mpii: 16 } as const;
 
 /** Resolves `'w32_256x192'` (COCO by default), `'coco_w32_256x192'`, `'pose_hrnet_w32_256x192'`, … */
 export function posePresetConfig(name: string): PoseModelConfig {
-  let key = normalisePresetName(name).replace(/^pose-/, '').replace(/-/g, '_');
+  let key = normalizePresetName(name).replace(/^pose-/, '').replace(/-/g, '_');
   if (!key.startsWith('coco_') && !key.startsWith('mpii_')) key = `coco_${key}`;
   const spec = (POSE_PRESETS as Record<string, PosePresetSpec>)[key];
   if (!spec) throw new ConfigError(`unknown pose preset "${name}"; expected one of ${Object.keys(POSE_PRESETS).join(', ')}`);

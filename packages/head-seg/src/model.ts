@@ -5,7 +5,7 @@ import {
   HighResolutionTrunk,
   backbonePreset,
   describe,
-  normalisePresetName,
+  normalizePresetName,
   parseBackboneYaml,
   section,
 } from '@hrnetjs/hrnet-backbone';
@@ -114,7 +114,7 @@ export const OCR_DEFAULTS: OcrConfig = { midChannels: 512, keyChannels: 256 };
 
 /** Preset lookup by normalised name (lower case, `-` for `_`), so `'W48_Cityscapes'` finds `w48_cityscapes`. */
 const PRESET_BY_NORMALISED = new Map(
-  Object.keys(SEGMENTATION_PRESETS).map((k) => [normalisePresetName(k), k as SegmentationPreset] as const),
+  Object.keys(SEGMENTATION_PRESETS).map((k) => [normalizePresetName(k), k as SegmentationPreset] as const),
 );
 
 /**
@@ -122,7 +122,7 @@ const PRESET_BY_NORMALISED = new Map(
  * `'ocr_w48_cityscapes'`, `'hrnet_ocr_w48_cityscapes'`, `'w48_pascal_context'`, … (case and `_`/`-` insensitive).
  */
 export function segmentationPresetConfig(name: string): SegmentationModelConfig {
-  let key = normalisePresetName(name);
+  let key = normalizePresetName(name);
   for (let again = true; again; ) {
     const before = key;
     key = key.replace(/^seg-/, '').replace(/^hrnet-/, '');

@@ -65,7 +65,7 @@ const CLS_FUSE = { fuseUpsample: { mode: 'nearest' }, multiScaleOutput: true } a
  */
 export function createClassificationModel(config: string | HRNetConfig): ClassificationHRNet {
   if (typeof config !== 'string') return new ClassificationHRNet(config);
-  if (!config.includes('\n') && !config.includes(':')) return new ClassificationHRNet(backbonePreset(normalisePresetName(config), CLS_FUSE));
+  if (!config.includes('\n') && !config.includes(':')) return new ClassificationHRNet(backbonePreset(normalizePresetName(config), CLS_FUSE));
   const { config: cfg, model } = parseBackboneYaml(config, CLS_FUSE);
   const classes = model.NUM_CLASSES ?? 1000;
   if (typeof classes !== 'number' || !Number.isInteger(classes) || classes < 1) {
@@ -75,7 +75,7 @@ export function createClassificationModel(config: string | HRNetConfig): Classif
 }
 
 /** Accepts `w18`, `W18`, `hrnet_w18`, `w18_small_v1`, `w18-small-v1`. */
-export function normalisePresetName(name: string): string {
+export function normalizePresetName(name: string): string {
   return name.trim().toLowerCase().replace(/^hrnet[_-]?/, '').replace(/_/g, '-');
 }
 

@@ -7,8 +7,9 @@ export {
   ClassificationHRNet,
   CLASSIFICATION_PRESETS,
   createClassificationModel,
-  normalisePresetName,
+  normalizePresetName,
   topK,
   type ClassScore,
 } from './classification.js';
 export { IMAGENET_CLASSES } from './imagenet-classes.js';
+export * from './classifier.js';

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@hrnetjs/core';
-import { BACKBONE_PRESETS, backbonePreset, normalisePresetName, parseBackboneYaml } from '../src/index.js';
+import { BACKBONE_PRESETS, backbonePreset, normalizePresetName, parseBackboneYaml } from '../src/index.js';
 
 const dir = new URL('./fixtures/configs/', import.meta.url);
 const yaml = (name: string) => readFileSync(new URL(name, dir), 'utf8');
@@ -10,10 +10,10 @@ const NEAREST = { fuseUpsample: { mode: 'nearest' }, multiScaleOutput: true } as
 describe('backbone presets equal the official classification YAMLs', () => {
   const files = readdirSync(dir).filter((f) => f.startsWith('cls_'));
   it('covers every preset', () => {
-    expect(files.map((f) => normalisePresetName(f.replace(/^cls_|\.yaml$/g, ''))).sort()).toEqual(Object.keys(BACKBONE_PRESETS).sort());
+    expect(files.map((f) => normalizePresetName(f.replace(/^cls_|\.yaml$/g, ''))).sort()).toEqual(Object.keys(BACKBONE_PRESETS).sort());
   });
   it.each(files)('%s', (file) => {
-    const preset = normalisePresetName(file.replace(/^cls_|\.yaml$/g, ''));
+    const preset = normalizePresetName(file.replace(/^cls_|\.yaml$/g, ''));
     const { config } = parseBackboneYaml(yaml(file), NEAREST);
     expect(config).toEqual(backbonePreset(preset, NEAREST));
   });

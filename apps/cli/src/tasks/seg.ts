@@ -1,16 +1,12 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { imageToTensor } from '@hrnetjs/core';
-import * as headSeg from '@hrnetjs/head-seg';
 import {
   DATASETS,
   type SegmentationModel,
   type SegmentationModelConfig,
   createSegmentationModel,
+  createSegmenter,
   genericDataset,
   segmentationPresetConfig,
 } from '@hrnetjs/head-seg';
-
-type InferScores = (model: SegmentationModel, rgb: tf.Tensor3D, options: Record<string, unknown>) => Promise<tf.Tensor3D>;
 import { CliError } from '../exit-codes.js';
 import { blend } from '../images.js';
 import { type ImageOutcome, type RunnerOptions, type TaskRunner, loadAndFuse } from './types.js';
@@ -29,11 +25,6 @@ function withOverrides(config: SegmentationModelConfig, overrides: Record<string
  * sliding window): per image the label histogram, a colour mask and (with --annotate) a blended overlay.
  */
 export async function createSegRunner(o: RunnerOptions): Promise<TaskRunner> {
-  // looked up at run time: head-seg's index did not export its inference yet when the CLI was written
-  const inferScores = (headSeg as Record<string, unknown>).inferScores as InferScores | undefined;
-  if (typeof inferScores !== 'function') {
-    throw new CliError('@hrnetjs/head-seg does not export inferScores yet: segmentation is not available in this build');
-  }
   let model: SegmentationModel;
   try {
     const isYaml = o.source.config.includes('\n');
@@ -43,6 +34,7 @@ export async function createSegRunner(o: RunnerOptions): Promise<TaskRunner> {
     throw new CliError(`cannot build the segmentation model from ${o.source.configLabel}: ${(e as Error).message}`);
   }
   loadAndFuse(model, o.source);
+  const segmenter = await createSegmenter({ model }); // the network stays ours: disposed below
   const info = DATASETS[model.segConfig.dataset] ?? genericDataset(model.numClasses);
   const palette = info.palette.length >= model.numClasses ? info.palette : genericDataset(model.numClasses).palette;
   const records: { file: string; image_id: number; width: number; height: number; classes: { id: number; name: string; pixels: number }[] }[] = [];
@@ -50,16 +42,7 @@ export async function createSegRunner(o: RunnerOptions): Promise<TaskRunner> {
   return {
     description: `segmentation ${o.source.configLabel} (${model.numClasses} classes, ${info.name}), weights ${o.source.weightsLabel}`,
     async process(image, ctx): Promise<ImageOutcome> {
-      const rgb = imageToTensor(image);
-      let labels: Int32Array;
-      try {
-        const scores = await inferScores(model, rgb, { flipTest: o.flipTest ?? false, cropSize: crop, flipPairs: info.flipPairs });
-        const arg = tf.argMax(scores, 2);
-        labels = (await arg.data()) as Int32Array;
-        tf.dispose([scores, arg]);
-      } finally {
-        rgb.dispose();
-      }
+      const { labels } = await segmenter.segment(image, { flipTest: o.flipTest ?? false, cropSize: crop, flipPairs: info.flipPairs });
       const counts = new Map<number, number>();
       const mask = new Uint8Array(labels.length * 3);
       labels.forEach((l, i) => {
@@ -86,6 +69,9 @@ export async function createSegRunner(o: RunnerOptions): Promise<TaskRunner> {
       };
     },
     results: () => records,
-    dispose: () => model.dispose(),
+    dispose: () => {
+      segmenter.dispose();
+      model.dispose();
+    },
   };
 }
