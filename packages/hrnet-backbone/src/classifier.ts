@@ -78,7 +78,11 @@ export class Classifier extends TaskObject<ClassificationHRNet> {
     super(prepared);
   }
 
-  /** The official validation crop of one image: `[1, 224, 224, 3]`, normalised. The caller disposes it. */
+  /**
+   * The official validation crop of one image, `[1, 224, 224, 3]` normalised: torchvision's `Resize(256)`
+   * (bilinear at half-pixel centres, as PIL samples) and `CenterCrop(224)` (offsets `round((side − 224) / 2)`).
+   * The caller disposes it.
+   */
   preprocess(image: ImageInput): tf.Tensor4D {
     const { resizeShortSide: side, cropSize: crop } = CLASSIFIER_DEFAULTS;
     return tf.tidy(() => {
@@ -87,9 +91,9 @@ export class Classifier extends TaskObject<ClassificationHRNet> {
       const s = side / Math.min(h, w);
       const rh = Math.max(crop, Math.round(h * s));
       const rw = Math.max(crop, Math.round(w * s));
-      const resized = tf.image.resizeBilinear(rgb, [rh, rw]);
-      const top = Math.floor((rh - crop) / 2);
-      const left = Math.floor((rw - crop) / 2);
+      const resized = tf.image.resizeBilinear(rgb, [rh, rw], false, true);
+      const top = Math.round((rh - crop) / 2);
+      const left = Math.round((rw - crop) / 2);
       return normalizeImageNet(tf.expandDims(tf.slice(resized, [top, left, 0], [crop, crop, 3]), 0)) as tf.Tensor4D;
     });
   }

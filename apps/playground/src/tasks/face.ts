@@ -2,13 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { affineCrops, imageToTensor, normalizeImageNet } from '@hrnetjs/core';
 import {
   FACE_PRESETS,
-  type FaceAligner,
-  SCHEMES,
   createFaceAligner,
-  createFaceAlignmentModel,
   decodeHeatmaps,
   officialCrop,
-  parseFaceYaml,
   toCenterScale,
 } from '@hrnetjs/face-align';
 import faceSmallYaml from '../configs/face_small.yaml?raw';
@@ -30,20 +26,10 @@ export const faceTask: TaskDefinition = {
     ...FACE_PRESETS.map((id) => ({ id, label: `w18_${id}`, heavy: true })),
   ],
   async create(preset, weights): Promise<TaskRunner> {
-    const model = createFaceAlignmentModel(preset === SMALL ? parseFaceYaml(faceSmallYaml) : preset);
-    // with weights: the package's factory (landmark-count check, strict load, BatchNorm folding); without:
-    // the fresh network as it is (no GPU read-back of its random weights just to hand them to the factory)
-    let aligner: FaceAligner | null = null;
-    if (weights) {
-      try {
-        aligner = await createFaceAligner({ model, weights, backend: tf.getBackend() as never });
-      } catch (e) {
-        model.dispose(); // the aligner does not own a model it was given
-        throw e;
-      }
-    }
-    const dataset = model.faceConfig.dataset;
-    const scheme = aligner ? aligner.scheme : dataset === 'custom' ? null : SCHEMES[dataset];
+    // the package's factory: landmark-count check, strict load, BatchNorm folding (random weights stay on the device)
+    const aligner = await createFaceAligner({ model: preset === SMALL ? faceSmallYaml : preset, weights: weights ?? null });
+    const { model } = aligner;
+    const scheme = aligner.scheme;
     const [inW, inH] = model.faceConfig.imageSize;
     const names = scheme?.names;
     return {
@@ -70,10 +56,7 @@ export const faceTask: TaskDefinition = {
         };
         return { result, timings: { preprocess: t1 - t0, network: t2 - t1, decode: clock() - t2 } };
       },
-      dispose: () => {
-        aligner?.dispose();
-        model.dispose();
-      },
+      dispose: () => aligner.dispose(),
     };
   },
 };
