@@ -1,5 +1,6 @@
 export * from './state-dict.js';
-export { type CheckpointFormat, type LoadCheckpointOptions, type LoadCheckpointAsyncOptions, detectCheckpointFormat, loadCheckpoint, loadCheckpointAsync } from './load.js';
+export { type CheckpointFormat, type LoadCheckpointOptions, type LoadCheckpointAsyncOptions, detectCheckpointFormat, loadCheckpoint, loadCheckpointAsync, loadCheckpointMeta } from './load.js';
+export { NumpyArray, NumpyDType } from './numpy-pickle.js';
 export { type KeyRuleOptions, normalizeStateDictKeys } from './keys.js';
 export { readNpy, writeNpy } from './npy.js';
 export { type SaveSafetensorsOptions, readSafetensors, saveSafetensors } from './safetensors.js';

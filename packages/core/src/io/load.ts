@@ -4,7 +4,7 @@ import { type KeyRuleOptions, normalizeStateDictKeys } from './keys.js';
 import { isNpy, readNpy } from './npy.js';
 import { isSafetensors, readSafetensors } from './safetensors.js';
 import type { StateDict } from './state-dict.js';
-import { type ExtractOptions, extractStateDict, isTorchLegacy, readTorchLegacy, readTorchZip } from './torch.js';
+import { type ExtractOptions, extractMeta, extractStateDict, isTorchLegacy, readTorchLegacy, readTorchZip } from './torch.js';
 import { loadTfjsWeights, parseTfjsModelJson } from './tfjs.js';
 
 export type CheckpointFormat = 'torch-zip' | 'torch-legacy' | 'safetensors' | 'tfjs-model-json' | 'npy';
@@ -111,4 +111,18 @@ export async function loadCheckpointAsync(input: Uint8Array | ArrayBuffer, optio
     return loadTfjsWeights(decodeUtf8(b), options.fetchShard, { rawKeys: options.rawKeys, keys: options.keys });
   }
   return loadCheckpoint(b, options);
+}
+
+/**
+ * The `meta` a PyTorch checkpoint carries beside its state dict (mmengine / mmcv / mmpose / mmseg / mmdet
+ * files: `dataset_meta`, `epoch`, versions, `CLASSES`, …) as plain data; numpy arrays come back as
+ * `NumpyArray` (`shape`, `dtype.str`, typed `data`). Read by the same data-only unpickler: nothing runs.
+ * Undefined for formats without one, or when the file has no `meta`. Never needed to load the weights.
+ */
+export function loadCheckpointMeta(input: Uint8Array | ArrayBuffer): Record<string, unknown> | undefined {
+  const b = asBytes(input);
+  const format = detectCheckpointFormat(b);
+  if (format === 'torch-zip') return extractMeta(readTorchZip(b));
+  if (format === 'torch-legacy') return extractMeta(readTorchLegacy(b));
+  return undefined;
 }

@@ -25,6 +25,14 @@ export class PyOpaque {
   constructor(readonly qualname: string, readonly args: PyValue[] = []) {}
 }
 
+/**
+ * A value built by an allow-listed global whose BUILD state carries its data (numpy arrays: shape, dtype, raw
+ * bytes). `setState` reads that state as data; nothing else ever sees BUILD.
+ */
+export abstract class PyBuildable {
+  abstract setState(state: PyValue): void;
+}
+
 /** A pickled `set`/`frozenset`: kept apart from lists so it is never mistaken for data. */
 export class PySet {
   constructor(readonly items: PyValue[]) {}
@@ -317,10 +325,11 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
         stack.push(call(items[0]!, items.slice(1), 'OBJ'));
         break;
       }
-      case 0x62: { // BUILD: sets instance state (__setstate__ / __dict__). State dicts only carry `_metadata` here,
-        // which we do not need, so the state is dropped; the object stays as built.
-        pop();
-        top();
+      case 0x62: { // BUILD: sets instance state (__setstate__ / __dict__). Our own data classes that need theirs
+        // (numpy arrays and dtypes) read it as data; anything else (state dicts' `_metadata`) is dropped.
+        const state = pop();
+        const obj = top();
+        if (obj instanceof PyBuildable) obj.setState(state);
         break;
       }
       case 0x51: { // BINPERSID

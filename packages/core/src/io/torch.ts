@@ -2,6 +2,7 @@ import { unzipSync } from 'fflate';
 import { CheckpointError } from '../errors.js';
 import { decodeLatin1 } from './bytes.js';
 import { ELEMENT_SIZE, type FileDType, materialize } from './dtype.js';
+import { NUMPY_GLOBALS } from './numpy-pickle.js';
 import { PyCallable, type PyDict, PyOpaque, PySet, type PyValue, unpickle } from './pickle.js';
 import type { StateDict } from './state-dict.js';
 
@@ -82,8 +83,6 @@ function orderedDict(args: PyValue[]): PyDict {
   return d;
 }
 
-const opaque = (qualname: string) => new PyCallable(qualname, (args) => new PyOpaque(qualname, args));
-
 /**
  * Everything a state-dict pickle may name, and what it becomes. Decided from real files (torch 1.x/2.x zip and
  * legacy saves of state dicts and of training checkpoints that also hold optimizer state and numpy scalars).
@@ -107,10 +106,8 @@ const ALLOWED: Record<string, PyCallable> = {
   'builtins.dict': new PyCallable('builtins.dict', (a) => (a[0] instanceof Map ? a[0] : new Map())),
   'builtins.set': new PyCallable('builtins.set', (a) => new PySet(Array.isArray(a[0]) ? a[0] : [])),
   'builtins.frozenset': new PyCallable('builtins.frozenset', (a) => new PySet(Array.isArray(a[0]) ? a[0] : [])),
-  // training checkpoints keep metrics as numpy scalars; we never need their value
-  'numpy.core.multiarray.scalar': opaque('numpy.core.multiarray.scalar'),
-  'numpy._core.multiarray.scalar': opaque('numpy._core.multiarray.scalar'),
-  'numpy.dtype': opaque('numpy.dtype'),
+  // checkpoint meta (mmengine/mmcv: dataset_meta arrays, numpy scalars in hook_msgs), read as data only
+  ...NUMPY_GLOBALS,
 };
 
 const TORCH_DTYPES = new Set([
@@ -376,4 +373,27 @@ export function extractStateDict(value: PyValue, options: ExtractOptions = {}): 
     out.set(k, materialize(k, { dtype: root.dtype, bytes, littleEndian: root.littleEndian }, s.numel, v.offset, v.shape, v.stride));
   }
   return out;
+}
+
+/**
+ * A checkpoint's `meta` (mmengine / mmcv: `dataset_meta`, `epoch`, `mmengine_version`, …) as plain JS data:
+ * dicts become objects (keys as strings), tuples and lists arrays, numpy arrays `NumpyArray`s, numpy scalars
+ * numbers. Undefined when the checkpoint has no top-level `meta` dict. Tensors inside it are left out.
+ */
+export function extractMeta(value: PyValue): Record<string, unknown> | undefined {
+  if (!(value instanceof Map)) return undefined;
+  const meta = value.get('meta');
+  return meta instanceof Map ? (toPlain(meta, 0) as Record<string, unknown>) : undefined;
+}
+
+function toPlain(v: PyValue, depth: number): unknown {
+  if (depth > 32) throw new CheckpointError('checkpoint meta nests deeper than 32 levels');
+  if (v instanceof Map) {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of v) if (!(x instanceof TensorRef)) o[String(k)] = toPlain(x, depth + 1);
+    return o;
+  }
+  if (Array.isArray(v)) return v.map((x) => toPlain(x, depth + 1));
+  if (v instanceof PySet) return v.items.map((x) => toPlain(x, depth + 1));
+  return v;
 }
