@@ -42,3 +42,54 @@ export function compare(actual: ArrayLike<number>, expected: ArrayLike<number>):
   }
   return { maxAbsDiff, maxAbsRef, relative: maxAbsDiff / (maxAbsRef || 1) };
 }
+
+/**
+ * Deterministic pseudo-random numbers in [0, 1) from a name and an element index, computed identically by the
+ * golden-data generators (Python/numpy): u = lowbias32(fnv1a32(key) + i·0x9E3779B9 mod 2³²) >> 8, / 2²⁴. They let
+ * a golden test rebuild its weights and inputs instead of storing megabytes of random floats.
+ */
+export function hashedUniform(key: string, n: number): Float64Array {
+  let seed = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(key)) seed = Math.imul(seed ^ b, 0x01000193) >>> 0;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let x = (seed + Math.imul(i, 0x9e3779b9)) >>> 0;
+    x ^= x >>> 16;
+    x = Math.imul(x, 0x7feb352d) >>> 0;
+    x ^= x >>> 15;
+    x = Math.imul(x, 0x846ca68b) >>> 0;
+    x ^= x >>> 16;
+    out[i] = (x >>> 8) / 16777216;
+  }
+  return out;
+}
+
+/** `(2u − 1)·amplitude` as float32: a hashed input tensor's values (NCHW order, as the generator wrote them). */
+export function hashedInput(key: string, n: number, amplitude = 2): Float32Array {
+  return Float32Array.from(hashedUniform(key, n), (u) => (2 * u - 1) * amplitude);
+}
+
+/**
+ * A state dict with the given keys and PyTorch shapes filled by the generators' rule: weights of rank ≥ 2
+ * uniform with variance 1/fan_in, 1-D `*.weight` and `running_var` 0.5 + u, biases and `running_mean`
+ * (2u − 1)·0.1, `num_batches_tracked` 0.
+ */
+export function hashedStateDict(shapes: Iterable<[string, readonly number[]]>): Map<string, HostTensor> {
+  const sd = new Map<string, HostTensor>();
+  for (const [key, shape] of shapes) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (key.endsWith('num_batches_tracked')) {
+      sd.set(key, { dtype: 'int32', shape: [...shape], data: new Int32Array(n) });
+      continue;
+    }
+    const u = hashedUniform(key, n);
+    let f: (u: number) => number;
+    if (shape.length >= 2) {
+      const a = Math.sqrt(3 / shape.slice(1).reduce((x, y) => x * y, 1));
+      f = (v) => (2 * v - 1) * a;
+    } else if (key.endsWith('running_var') || key.endsWith('.weight') || key === 'weight') f = (v) => 0.5 + v;
+    else f = (v) => (2 * v - 1) * 0.1;
+    sd.set(key, { dtype: 'float32', shape: [...shape], data: Float32Array.from(u, f) });
+  }
+  return sd;
+}

@@ -1,6 +1,7 @@
 export { Module, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
 export { Parameter, type TorchLayout } from './parameter.js';
 export { Conv2d, type Conv2dOptions, type Activation } from './conv.js';
+export { ConvTranspose2d, type ConvTranspose2dOptions } from './conv-transpose.js';
 export { BatchNorm2d, BATCHNORM_EPS } from './batchnorm.js';
 export { Sequential, ModuleList } from './containers.js';
 export {

@@ -9,14 +9,17 @@ import { type HostTensor, sizeOf } from '../io/state-dict.js';
  * - `conv`: PyTorch OIHW → tfjs HWIO (`[kh, kw, in/groups, out]`).
  * - `depthwise`: PyTorch `[C, 1, kh, kw]` → tfjs depthwise `[kh, kw, C, 1]`.
  * - `linear`: PyTorch `[out, in]` → `[in, out]` for `tf.matMul(x, w)`.
+ * - `convTranspose`: PyTorch `ConvTranspose2d` IOHW `[in, out/groups, kh, kw]` → tfjs `conv2dTranspose`'s
+ *   `[kh, kw, out, in]` (the same permutation as `conv`; its own name because the output channel is axis 2).
  */
-export type TorchLayout = 'plain' | 'conv' | 'depthwise' | 'linear';
+export type TorchLayout = 'plain' | 'conv' | 'depthwise' | 'linear' | 'convTranspose';
 
 const TO_TFJS: Record<TorchLayout, number[] | null> = {
   plain: null,
   conv: [2, 3, 1, 0],
   depthwise: [2, 3, 0, 1],
   linear: [1, 0],
+  convTranspose: [2, 3, 1, 0],
 };
 
 function inverse(perm: number[]): number[] {
