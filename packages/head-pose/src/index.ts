@@ -8,3 +8,4 @@ export * from './opencv-warp.js';
 export * from './coco.js';
 export * from './estimator.js';
 export * from './constants.js';
+export * from './bottom-up/index.js';

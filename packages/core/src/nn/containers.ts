@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d } from './batchnorm.js';
 import { Conv2d } from './conv.js';
+import { ConvTranspose2d } from './conv-transpose.js';
 import { ReLU } from './layers.js';
 import { Module } from './module.js';
 
@@ -57,12 +58,12 @@ export class Sequential extends Module {
     return y;
   }
 
-  /** Folds every `Conv2d [→ BatchNorm2d] [→ ReLU]` run of children into one fused conv. */
+  /** Folds every `Conv2d | ConvTranspose2d [→ BatchNorm2d] [→ ReLU]` run of children into one fused op. */
   override fuse(): this {
     const l = this.layers;
     for (let i = 0; i < l.length; i++) {
       const conv = l[i];
-      if (!(conv instanceof Conv2d) || conv.isFolded) continue;
+      if (!(conv instanceof Conv2d || conv instanceof ConvTranspose2d) || conv.isFolded) continue;
       const bn = l[i + 1] instanceof BatchNorm2d ? (l[i + 1] as BatchNorm2d) : null;
       const reluAt = bn ? i + 2 : i + 1;
       const relu = l[reluAt] instanceof ReLU;
