@@ -2,26 +2,13 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readNpy } from '@hrnetjs/core';
-import { NODE_TEST_BACKENDS, compare, hashedInput, hashedStateDict, nhwcToNchw, useBackend } from '@hrnetjs/core/testing';
-import { createBottomUpPoseModel, parseBottomUpYaml, type PoseHigherResolutionNet } from '../src/index.js';
+import { NODE_TEST_BACKENDS, compare, nhwcToNchw, useBackend } from '@hrnetjs/core/testing';
+import { createBottomUpPoseModel, parseBottomUpYaml } from '../src/index.js';
+import { hashedImage, smallNetwork, yaml } from './helpers/bottom-up.js';
 
 const dir = new URL('./fixtures/higherhrnet_small/', import.meta.url);
 const bytes = (f: string) => new Uint8Array(readFileSync(new URL(f, dir)));
-const yaml = readFileSync(new URL('config.yaml', dir), 'utf8');
 const TOL = 1e-5;
-
-/** The small official-architecture network with the generator's hashed weights (see fixtures README). */
-export function smallNetwork(): PoseHigherResolutionNet {
-  const model = createBottomUpPoseModel(yaml);
-  model.loadStateDict(hashedStateDict([...model.stateDict()].map(([k, t]) => [k, t.shape] as [string, number[]])));
-  return model;
-}
-
-/** A hashed NCHW input as an NHWC tensor. */
-export function hashedImage(key: string, shape: [number, number, number, number]): tf.Tensor4D {
-  const [n, c, h, w] = shape;
-  return tf.tidy(() => tf.transpose(tf.tensor4d(hashedInput(key, n * c * h * w), shape), [0, 2, 3, 1]));
-}
 
 describe('higherhrnet_small config', () => {
   beforeAll(() => useBackend('cpu'));
