@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readNpy } from '@hrnetjs/core';
+import { NODE_TEST_BACKENDS, compare, useBackend } from '@hrnetjs/core/testing';
+import {
+  adjust,
+  bottomUpFinalPreds,
+  groupingParams,
+  matchByTag,
+  munkres,
+  parseBottomUpYaml,
+  parseHeatmaps,
+  personScores,
+  topKOnDevice,
+} from '../src/index.js';
+
+const dir = new URL('./fixtures/higherhrnet_small/', import.meta.url);
+const bytes = (f: string) => new Uint8Array(readFileSync(new URL(f, dir)));
+const meta = JSON.parse(readFileSync(new URL('official_meta.json', dir), 'utf8'));
+const params = groupingParams(parseBottomUpYaml(readFileSync(new URL('config.yaml', dir), 'utf8')));
+
+/** Official NCHW det [1, K, H, W] and tag [1, K, H, W, T] → our NHWC device tensors. */
+function deviceMaps(det: string, tag: string): { heatmaps: tf.Tensor4D; tags: tf.Tensor } {
+  const d = readNpy(bytes(det));
+  const t = readNpy(bytes(tag));
+  return tf.tidy(() => ({
+    heatmaps: tf.transpose(tf.tensor4d(Float32Array.from(d.data), d.shape as [number, number, number, number]), [0, 2, 3, 1]) as tf.Tensor4D,
+    tags: tf.transpose(tf.tensor(Float32Array.from(t.data), t.shape), [0, 2, 3, 1, 4]),
+  }));
+}
+
+const flat = (a: number[][][]) => a.flat(2);
+
+describe.each(NODE_TEST_BACKENDS)('official HeatmapParser on synthetic maps (%s)', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  it('finds the same 3 people, joints, tags and scores as the official parse (match, adjust, refine)', async () => {
+    const g = meta.grouping_synth3;
+    const { heatmaps, tags } = deviceMaps('synth3_det.npy', 'synth3_tag.npy');
+    const before = tf.memory().numTensors;
+    const { maps, top } = await topKOnDevice(heatmaps, tags, params);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([heatmaps, tags]);
+
+    // the official top_k above threshold, joint by joint
+    for (const row of g.top_k_above_threshold as { joint: number; val: number[]; loc_xy: number[][]; tag: number[][] }[]) {
+      const n = row.val.length;
+      const j = row.joint;
+      expect(Array.from(top.val.slice(j * top.k, j * top.k + n)), `joint ${j}`).toEqual(row.val.map(Math.fround));
+      expect(top.val[j * top.k + n]! <= params.detectionThreshold).toBe(true);
+      expect(Array.from(top.loc.slice(j * top.k * 2, (j * top.k + n) * 2))).toEqual(row.loc_xy.flat());
+      expect(Array.from(top.tag.slice(j * top.k * 2, (j * top.k + n) * 2))).toEqual(row.tag.flat().map(Math.fround));
+    }
+
+    const matched = matchByTag(top, params);
+    expect(matched.length).toBe(3);
+    expect(compare(matched.flatMap((p) => Array.from(p)), flat(g.matched_before_adjust)).maxAbsDiff).toBe(0);
+    adjust(matched, maps);
+    expect(compare(matched.flatMap((p) => Array.from(p)), flat(g.adjusted_before_refine)).maxAbsDiff).toBe(0);
+    expect(compare(personScores(matched, 17, 5), g.scores).maxAbsDiff).toBe(0);
+
+    const parsed = parseHeatmaps(maps, top, params);
+    expect(parsed.scores).toEqual(g.scores);
+    const ans = readNpy(bytes('synth3_ans.npy'));
+    expect(compare(parsed.people.flatMap((p) => Array.from(p)), ans.data).maxAbsDiff).toBe(0);
+
+    const f = meta.final_preds;
+    const final = bottomUpFinalPreds(parsed.people, parsed.rowSize, f.center, f.scale, f.heatmap_size);
+    const expected = readNpy(bytes('synth3_final_preds.npy'));
+    expect(compare(final.flatMap((p) => Array.from(p)), expected.data).maxAbsDiff).toBeLessThan(1e-4);
+  });
+});
+
+describe('munkres port', () => {
+  it('gives the assignments of the munkres package (1.1.4) on 40 matrices, ties included', () => {
+    const cases: { cost: number[][]; pairs: [number, number][] }[] = JSON.parse(readFileSync(new URL('munkres_cases.json', dir), 'utf8'));
+    expect(cases.length).toBe(40);
+    for (const c of cases) expect(munkres(c.cost)).toEqual(c.pairs);
+  });
+});
+
+describe.each(NODE_TEST_BACKENDS)('official HeatmapParser on crowded synthetic maps (%s)', (backend) => {
+  beforeAll(() => useBackend(backend));
+  const cases: { name: string; det: string; tag: string; overrides: Record<string, unknown>; ans: number[][][]; scores: number[] }[] =
+    JSON.parse(readFileSync(new URL('parser_cases.json', dir), 'utf8'));
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s: same people, joints and scores', async (_, c) => {
+    const p = { ...params };
+    if (c.overrides.MAX_NUM_PEOPLE !== undefined) p.maxNumPeople = c.overrides.MAX_NUM_PEOPLE as number;
+    if (c.overrides.IGNORE_TOO_MUCH !== undefined) p.ignoreTooMuch = c.overrides.IGNORE_TOO_MUCH as boolean;
+    if (c.overrides.USE_DETECTION_VAL !== undefined) p.useDetectionVal = c.overrides.USE_DETECTION_VAL as boolean;
+    const { heatmaps, tags } = deviceMaps(c.det, c.tag);
+    const { maps, top } = await topKOnDevice(heatmaps, tags, p);
+    tf.dispose([heatmaps, tags]);
+    const parsed = parseHeatmaps(maps, top, p);
+    expect(parsed.people.length).toBe(c.ans.length);
+    expect(compare(parsed.people.flatMap((q) => Array.from(q)), flat(c.ans)).maxAbsDiff).toBe(0);
+    expect(compare(parsed.scores, c.scores).maxAbsDiff).toBeLessThan(1e-7);
+  });
+});
