@@ -2,3 +2,4 @@ export * from './model.js';
 export * from './inference.js';
 export * from './munkres.js';
 export * from './group.js';
+export * from './estimator.js';
