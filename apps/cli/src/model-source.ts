@@ -18,6 +18,7 @@ import {
 import { readCheckpointFile } from '@hrnetjs/core/node';
 import { type FetchOptions, fetchUrl, fetchZooFile } from './cache.js';
 import { CliError } from './exit-codes.js';
+import { ZOO } from './zoo.js';
 
 export interface ModelSource {
   task: ZooTask;
@@ -80,9 +81,9 @@ export async function resolveModel(task: ZooTask, model: string | undefined, wei
     if (!(await isFile(model))) throw new CliError(`--model ${model}: no such YAML file`);
     config = await readFile(model, 'utf8');
     configLabel = model;
-  } else if ((zoo = getZooEntry(model) ?? null)) {
+  } else if ((zoo = getZooEntry(model, ZOO) ?? null)) {
     if (zoo.task !== task) throw new CliError(`zoo model '${zoo.name}' is a ${zoo.task} model, not ${task}: run \`hrnet ${zoo.task} … --model ${zoo.name}\``);
-    config = zoo.model.preset;
+    config = zoo.name; // the heads build a zoo name's exact network (preset + upstream differences)
     configLabel = `zoo ${zoo.name} (preset ${zoo.model.preset})`;
   } else {
     config = model;
@@ -103,7 +104,7 @@ export async function resolveModel(task: ZooTask, model: string | undefined, wei
     }
     weightsLabel = path;
   } else {
-    const close = suggestZooNames(model, 3).join(', ');
+    const close = suggestZooNames(model, 3, ZOO).join(', ');
     throw new CliError(`--model '${model}' is not a zoo name, so --weights is needed (closest zoo names: ${close})`);
   }
   const mappingName = options.keys ?? (zoo && !weights ? null : detectKeyMapping(task, sd.keys()));

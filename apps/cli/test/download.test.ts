@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findZooEntry } from '@hrnetjs/core';
+import { ZOO } from '../src/zoo.js';
 import { DownloadError, downloadFile } from '../src/download.js';
 import { zooFilePath } from '../src/cache.js';
 import { hrnet, tempDir } from './helpers.js';
@@ -124,14 +125,14 @@ describe('zoo cache through the CLI', () => {
     const r = await hrnet(['zoo', 'download', name, '--cache-dir', cache, '--mirror', `${base}/mirror`, '--timeout-ms', '5000']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/checksum mismatch .*expected SHA-256 starting 81c58e40/);
-    expect(existsSync(zooFilePath(findZooEntry(name), cache))).toBe(false);
+    expect(existsSync(zooFilePath(findZooEntry(name, ZOO), cache))).toBe(false);
   });
 
   it('offline without the file: says exactly which file to place where', async () => {
     const cache = await tempDir();
     const r = await hrnet(['pose', 'x.jpg', '--model', 'pose_hrnet_w32_coco_256x192', '--cache-dir', cache, '--offline', '--backend', 'cpu']);
     expect(r.code).toBe(1);
-    const path = zooFilePath(findZooEntry('pose_hrnet_w32_coco_256x192'), cache);
+    const path = zooFilePath(findZooEntry('pose_hrnet_w32_coco_256x192', ZOO), cache);
     expect(r.stderr).toContain(`place it at\n  ${path}`);
     expect(r.stderr).toContain("download 'pose_hrnet_w32_256x192.pth' from https://drive.google.com/");
   });
@@ -146,7 +147,7 @@ describe('zoo cache through the CLI', () => {
 
   it('a cached file is used offline (no checksum published: taken as is)', async () => {
     const cache = await tempDir();
-    const entry = findZooEntry('face_hrnet_w18_wflw');
+    const entry = findZooEntry('face_hrnet_w18_wflw', ZOO);
     const p = zooFilePath(entry, cache);
     await mkdir(join(cache, entry.origin), { recursive: true });
     await writeFile(p, BODY);

@@ -6,7 +6,6 @@ import {
   imageSize,
   imageToTensor,
   InputError,
-  listZoo,
   type NetworkSpec,
   normalizeImageNet,
   type PreparedNetwork,
@@ -15,11 +14,11 @@ import {
   StateDictError,
   type TaskConfig,
   TaskObject,
-  type ZooEntry,
 } from '@hrnetjs/core';
 import { FACE_DEFAULTS } from './constants.js';
 import { type DecodeMethod, type Landmark, decodeHeatmaps } from './decode.js';
-import { FaceAlignmentNet, type FaceModelConfig, createFaceAlignmentModel } from './model.js';
+import { FaceAlignmentNet, type FaceModelConfig, createFaceAlignmentModel, faceZooConfig } from './model.js';
+import { FACE_ZOO } from './zoo.js';
 import { type LandmarkScheme, SCHEMES } from './schemes.js';
 import { type FaceBox, type FaceCenterScale, type FaceRegion, centerScaleToBox, officialCrop, toCenterScale } from './transforms.js';
 
@@ -86,8 +85,8 @@ function checkLandmarkCount(sd: StateDict, model: FaceAlignmentNet): void {
 export const FACE_NETWORK: NetworkSpec<FaceAlignmentNet, FaceModelConfig> = {
   factory: 'createFaceAligner',
   task: 'face',
-  zoo: listZoo('face') as ZooEntry[],
-  build: (model) => createFaceAlignmentModel(model),
+  zoo: FACE_ZOO,
+  build: (model, entry) => createFaceAlignmentModel(entry ? faceZooConfig(entry) : model),
   isNetwork: (value): value is FaceAlignmentNet => value instanceof FaceAlignmentNet,
   checkWeights: (sd, model) => checkLandmarkCount(sd, model),
 };

@@ -5,3 +5,4 @@ export * from './decode.js';
 export * from './metrics.js';
 export * from './aligner.js';
 export * from './constants.js';
+export { FACE_ZOO, type FaceZooOverrides } from './zoo.js';

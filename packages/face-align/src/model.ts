@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, ConfigError, Conv2d, ReLU, Sequential } from '@hrnetjs/core';
+import { BatchNorm2d, ConfigError, Conv2d, ReLU, Sequential, type ZooEntry, getZooEntry } from '@hrnetjs/core';
+import { FACE_ZOO, type FaceZooOverrides } from './zoo.js';
 import {
   type HRNetConfig,
   HighResolutionTrunk,
@@ -154,5 +155,14 @@ export class FaceAlignmentNet extends HighResolutionTrunk<tf.Tensor4D> {
 export function createFaceAlignmentModel(config: string | FaceModelConfig): FaceAlignmentNet {
   if (typeof config !== 'string') return new FaceAlignmentNet(config);
   const isYaml = config.includes('\n') || config.includes(':');
-  return new FaceAlignmentNet(isYaml ? parseFaceYaml(config) : facePresetConfig(config));
+  if (isYaml) return new FaceAlignmentNet(parseFaceYaml(config));
+  const entry = getZooEntry(config, FACE_ZOO);
+  return new FaceAlignmentNet(entry ? faceZooConfig(entry) : facePresetConfig(config));
+}
+
+/** The network a zoo entry needs: its preset with the entry's `FaceZooOverrides`. */
+export function faceZooConfig(entry: ZooEntry): FaceModelConfig {
+  const c = facePresetConfig(entry.model.preset);
+  const o = (entry.model.overrides ?? {}) as FaceZooOverrides;
+  return o.imageSize ? { ...c, imageSize: [...o.imageSize] } : c;
 }

@@ -117,6 +117,8 @@ export const DETECTION_PRESETS = {
   fcos_w32_5l: { width: 32, levels: 5 },
   fcos_w32_6l: { width: 32, levels: 6 },
   fcos_w40_6l: { width: 40, levels: 6 },
+  // mmdetection's w40 FCOS (HRFPN num_outs 5, stride 2); the official release has only the 6-level w40
+  fcos_w40_5l: { width: 40, levels: 5 },
 } satisfies Record<string, DetPresetSpec>;
 
 export type DetectionPreset = keyof typeof DETECTION_PRESETS;

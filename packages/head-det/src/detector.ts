@@ -6,7 +6,6 @@ import {
   imageSize,
   imageToTensor,
   InputError,
-  listZoo,
   type NetworkSpec,
   type PreparedNetwork,
   prepareNetwork,
@@ -14,12 +13,12 @@ import {
   StateDictError,
   type TaskConfig,
   TaskObject,
-  type ZooEntry,
 } from '@hrnetjs/core';
 import { COCO_CLASSES } from './coco-classes.js';
 import type { DetectionModelConfig } from './config.js';
 import { DETECTION_DEFAULTS } from './constants.js';
-import { FcosHRNet, createDetectionModel } from './model.js';
+import { FcosHRNet, createDetectionModel, detectionZooConfig } from './model.js';
+import { DET_ZOO, type DetZooProcessing } from './zoo.js';
 import type { FcosHeadOutput } from './fcos-head.js';
 import { type FcosLevelOutput, postprocessFcos } from './postprocess.js';
 import { type ResizeMethod, officialResizeShape, prepareImage } from './preprocess.js';
@@ -104,11 +103,11 @@ export async function readFcosLevels(model: FcosHRNet, raw: FcosHeadOutput): Pro
 }
 
 /** What the factory contract needs to know about detection networks. */
-export const DET_NETWORK: NetworkSpec<FcosHRNet, DetectionModelConfig> = {
+export const DET_NETWORK: NetworkSpec<FcosHRNet, DetectionModelConfig, DetZooProcessing> = {
   factory: 'createDetector',
   task: 'det',
-  zoo: listZoo('det') as ZooEntry[],
-  build: (model) => createDetectionModel(model),
+  zoo: DET_ZOO,
+  build: (model, entry) => createDetectionModel(entry ? detectionZooConfig(entry) : model),
   isNetwork: (value): value is FcosHRNet => value instanceof FcosHRNet,
   checkWeights: (sd) => checkDetectionKeys(sd),
 };

@@ -1,7 +1,8 @@
 export * from './config.js';
 export { HRFPN } from './hrfpn.js';
 export { FCOSHead, FcosTower, Scale, type FcosHeadOutput } from './fcos-head.js';
-export { FcosHRNet, HRNetFPNBackbone, FCOSModule, computeLocations, createDetectionModel, type FcosDetailedOutput } from './model.js';
+export { FcosHRNet, HRNetFPNBackbone, FCOSModule, computeLocations, createDetectionModel, detectionZooConfig, type FcosDetailedOutput } from './model.js';
+export { DET_ZOO, type DetZooProcessing } from './zoo.js';
 export { COCO_CLASSES, COCO_CATEGORY_IDS } from './coco-classes.js';
 export { postprocessFcos, nms, type FcosLevelOutput, type FcosDetections, type PostprocessOptions } from './postprocess.js';
 export { officialResizeShape, pilResizeBilinear, prepareImage, type PreparedImage, type ResizeMethod } from './preprocess.js';

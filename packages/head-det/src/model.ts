@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, ShapeError } from '@hrnetjs/core';
+import { Module, ShapeError, type ZooEntry, getZooEntry } from '@hrnetjs/core';
 import { HighResolutionNet } from '@hrnetjs/hrnet-backbone';
 import { type DetectionModelConfig, detectionPresetConfig, parseDetectionYaml } from './config.js';
 import { FCOSHead, type FcosHeadOutput } from './fcos-head.js';
 import { HRFPN } from './hrfpn.js';
+import { DET_ZOO, type DetZooProcessing } from './zoo.js';
 
 /** `build_hrnet_fpn_backbone`: `nn.Sequential(body=HighResolutionNet, fpn=HRFPN)`, keys `backbone.body.*`, `backbone.fpn.*`. */
 export class HRNetFPNBackbone extends Module<tf.Tensor, tf.Tensor[]> {
@@ -102,11 +103,21 @@ export function computeLocations(height: number, width: number, stride: number):
 }
 
 /**
- * The raw detection network from a preset name (`'fcos_w18_5l'`, `'fcos_hrnet_w32_6l_2x'`, …), the text of an
+ * The raw detection network from a zoo name (`'mmdet_fcos_hrnetv2p_w32_gn-head_4x4_1x_coco'`: that checkpoint's
+ * network and test settings), a preset name (`'fcos_w18_5l'`, `'fcos_hrnet_w32_6l_2x'`, …), the text of an
  * official HRNet-FCOS YAML, or a config object. Weights are random until `loadStateDict`.
  */
 export function createDetectionModel(config: string | DetectionModelConfig): FcosHRNet {
   if (typeof config !== 'string') return new FcosHRNet(config);
   const isYaml = config.includes('\n') || config.includes(':');
-  return new FcosHRNet(isYaml ? parseDetectionYaml(config) : detectionPresetConfig(config));
+  if (isYaml) return new FcosHRNet(parseDetectionYaml(config));
+  const entry = getZooEntry(config, DET_ZOO);
+  return new FcosHRNet(entry ? detectionZooConfig(entry) : detectionPresetConfig(config));
+}
+
+/** The network a zoo entry needs: its preset with the entry's upstream input and NMS settings. */
+export function detectionZooConfig(entry: ZooEntry<DetZooProcessing>): DetectionModelConfig {
+  const c = detectionPresetConfig(entry.model.preset);
+  const p = entry.processing ?? {};
+  return { ...c, input: { ...c.input, ...p.input }, inference: { ...c.inference, ...p.inference } };
 }

@@ -4,13 +4,11 @@ import {
   type ImageInput,
   imageToTensor,
   InputError,
-  listZoo,
   type NetworkSpec,
   type PreparedNetwork,
   prepareNetwork,
   type TaskConfig,
   TaskObject,
-  type ZooEntry,
 } from '@hrnetjs/core';
 import { type DecodeMethod, type DecodeOptions, getFinalPreds } from './decode.js';
 import { flipTest as runFlipTest } from './flip.js';
@@ -20,6 +18,7 @@ import { type CropMethod, cropPersons, preprocessCrops } from './preprocess.js';
 import { type Box, type CenterScale, PIXEL_STD, boxToCenterScale } from './transforms.js';
 import { IN_VIS_THRESHOLD, rescorePose } from './coco.js';
 import { POSE_DEFAULTS } from './constants.js';
+import { POSE_ZOO, type PoseZooProcessing } from './zoo.js';
 
 /**
  * `createPoseEstimator`'s options: the factory contract's (`model`, `weights`, `keyMapping`, `backend`,
@@ -216,6 +215,13 @@ export class PoseEstimator extends TaskObject<PoseHighResolutionNet> {
 export async function createPoseEstimator(config: PoseEstimatorConfig): Promise<PoseEstimator> {
   const options = poseOptions(config);
   const prepared = await prepareNetwork(config, POSE_NETWORK);
+  // a zoo entry's upstream test settings are the defaults; what the caller set wins
+  const upstream = prepared.zooEntry?.processing;
+  if (upstream) {
+    if (config.decode === undefined && upstream.decode) options.decode = { method: upstream.decode };
+    if (config.flipTest === undefined && upstream.flipTest !== undefined) options.flipTest = upstream.flipTest;
+    if (config.shiftHeatmap === undefined && upstream.shiftHeatmap !== undefined) options.shiftHeatmap = upstream.shiftHeatmap;
+  }
   try {
     const keypoints = config.keypoints ?? keypointSetFor(prepared.model.poseConfig.dataset);
     if (!keypoints) throw new ConfigError('createPoseEstimator: the model is neither COCO nor MPII; pass config.keypoints');
@@ -229,10 +235,10 @@ export async function createPoseEstimator(config: PoseEstimatorConfig): Promise<
 }
 
 /** What the factory contract needs to know about pose networks. */
-export const POSE_NETWORK: NetworkSpec<PoseHighResolutionNet, PoseModelConfig> = {
+export const POSE_NETWORK: NetworkSpec<PoseHighResolutionNet, PoseModelConfig, PoseZooProcessing> = {
   factory: 'createPoseEstimator',
   task: 'pose',
-  zoo: listZoo('pose') as ZooEntry[],
+  zoo: POSE_ZOO,
   build: (model) => createPoseModel(model),
   isNetwork: (value): value is PoseHighResolutionNet => value instanceof PoseHighResolutionNet,
 };

@@ -9,3 +9,4 @@ export * from './coco.js';
 export * from './estimator.js';
 export * from './constants.js';
 export * from './bottom-up/index.js';
+export { POSE_ZOO, type PoseZooProcessing } from './zoo.js';

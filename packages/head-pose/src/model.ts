@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, Conv2d } from '@hrnetjs/core';
+import { ConfigError, Conv2d, getZooEntry } from '@hrnetjs/core';
+import { POSE_ZOO } from './zoo.js';
 import {
   type HRNetConfig,
   HighResolutionTrunk,
@@ -150,11 +151,14 @@ export class PoseHighResolutionNet extends HighResolutionTrunk<tf.Tensor> {
 }
 
 /**
- * The raw pose network from a preset name (`'w32_256x192'`, `'mpii_w48_256x256'`, …), the text of an
+ * The raw pose network from a zoo name (`'mmpose_td-hm_hrnet-w32_8xb64-210e_coco-256x192'`), a preset name
+ * (`'w32_256x192'`, `'mpii_w48_256x256'`, …), the text of an
  * official experiment YAML, or a config object. Weights are random until `loadStateDict`.
  */
 export function createPoseModel(config: string | PoseModelConfig): PoseHighResolutionNet {
   if (typeof config !== 'string') return new PoseHighResolutionNet(config);
   const isYaml = config.includes('\n') || config.includes(':');
-  return new PoseHighResolutionNet(isYaml ? parsePoseYaml(config) : posePresetConfig(config));
+  // a zoo name builds its entry's preset (mmpose's top-down HRNet is the official network)
+  const entry = isYaml ? undefined : getZooEntry(config, POSE_ZOO);
+  return new PoseHighResolutionNet(isYaml ? parsePoseYaml(config) : posePresetConfig(entry ? entry.model.preset : config));
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, ConfigError, Conv2d, ReLU, Sequential, resizeBilinear } from '@hrnetjs/core';
+import { BatchNorm2d, ConfigError, Conv2d, ReLU, Sequential, type ZooEntry, getZooEntry, resizeBilinear } from '@hrnetjs/core';
 import {
   type HRNetConfig,
   HighResolutionTrunk,
@@ -10,6 +10,7 @@ import {
   section,
 } from '@hrnetjs/hrnet-backbone';
 import { OcrHead, type OcrConfig } from './ocr.js';
+import { SEG_ZOO, type SegZooOverrides } from './zoo.js';
 
 /** What a segmentation network needs beyond its trunk (`MODEL.*`, `DATASET.*`, `TEST.*` of the official YAMLs). */
 export interface SegmentationModelConfig {
@@ -144,6 +145,18 @@ export function segmentationPresetConfig(name: string): SegmentationModelConfig 
     dataset: spec.dataset,
     test: { baseSize: spec.baseSize, cropSize: [...spec.cropSize], scales: [1], flipTest: false },
   };
+}
+
+/**
+ * The network a zoo entry needs: its preset with the entry's `SegZooOverrides` (another trunk, class count,
+ * data set, `align_corners`) applied.
+ */
+export function segmentationZooConfig(entry: ZooEntry): SegmentationModelConfig {
+  const c = segmentationPresetConfig(entry.model.preset);
+  const o = (entry.model.overrides ?? {}) as SegZooOverrides;
+  const alignCorners = o.alignCorners ?? c.alignCorners;
+  const backbone = o.trunk ? backbonePreset(o.trunk, segFuse(alignCorners)) : { ...c.backbone, ...segFuse(alignCorners) };
+  return { ...c, backbone, alignCorners, numClasses: o.numClasses ?? c.numClasses, dataset: o.dataset ?? c.dataset };
 }
 
 function positiveInt(v: unknown, path: string): number {
@@ -328,7 +341,8 @@ export class SegHighResolutionNetOCR extends SegmentationNet<tf.Tensor4D[]> {
 export type SegmentationModel = SegHighResolutionNet | SegHighResolutionNetOCR;
 
 /**
- * The raw segmentation network from a preset name (`'w48_cityscapes'`, `'ocr_w48_cityscapes'`, …), the
+ * The raw segmentation network from a zoo name (`'mmseg_fcn_hr18_4xb2-40k_cityscapes-512x1024'`: exactly the
+ * network that checkpoint needs), a preset name (`'w48_cityscapes'`, `'ocr_w48_cityscapes'`, …), the
  * text of an official experiment YAML, or a config object. Weights are random until `loadStateDict`.
  */
 export function createSegmentationModel(
@@ -337,6 +351,10 @@ export function createSegmentationModel(
 ): SegmentationModel {
   let c: SegmentationModelConfig;
   if (typeof config !== 'string') c = config;
-  else c = config.includes('\n') || config.includes(':') ? parseSegmentationYaml(config, options) : segmentationPresetConfig(config);
+  else if (config.includes('\n') || config.includes(':')) c = parseSegmentationYaml(config, options);
+  else {
+    const entry = getZooEntry(config, SEG_ZOO);
+    c = entry ? segmentationZooConfig(entry) : segmentationPresetConfig(config);
+  }
   return c.ocr ? new SegHighResolutionNetOCR(c) : new SegHighResolutionNet(c);
 }

@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   type ImageInput,
   imageToTensor,
-  listZoo,
   type NetworkSpec,
   type PreparedNetwork,
   prepareNetwork,
@@ -10,7 +9,6 @@ import {
   StateDictError,
   type TaskConfig,
   TaskObject,
-  type ZooEntry,
 } from '@hrnetjs/core';
 import { DATASETS, type DatasetInfo, type Palette, genericDataset } from './datasets.js';
 import { type InferenceOptions, type SegLogits, inferScores, selectLogits } from './inference.js';
@@ -20,7 +18,9 @@ import {
   type SegmentationModel,
   type SegmentationModelConfig,
   createSegmentationModel,
+  segmentationZooConfig,
 } from './model.js';
+import { SEG_ZOO } from './zoo.js';
 
 /** Class ids, one a pixel, row-major: bytes up to 256 classes, 16 bits beyond. */
 export type LabelArray = Uint8Array | Uint16Array;
@@ -102,8 +102,8 @@ export async function createSegmenter(config: SegmenterConfig): Promise<Segmente
 export const SEG_NETWORK: NetworkSpec<SegmentationModel, SegmentationModelConfig> = {
   factory: 'createSegmenter',
   task: 'seg',
-  zoo: listZoo('seg') as ZooEntry[],
-  build: (model) => createSegmentationModel(model),
+  zoo: SEG_ZOO,
+  build: (model, entry) => createSegmentationModel(entry ? segmentationZooConfig(entry) : model),
   isNetwork: (value): value is SegmentationModel => value instanceof SegHighResolutionNet || value instanceof SegHighResolutionNetOCR,
   checkWeights: (sd, model) => checkCheckpointFits(model, sd),
 };

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, ConfigError, Linear, Module, ModuleList, ReLU, Sequential, globalAvgPool } from '@hrnetjs/core';
+import { BatchNorm2d, Conv2d, ConfigError, Linear, Module, ModuleList, ReLU, Sequential, getZooEntry, globalAvgPool } from '@hrnetjs/core';
 import { Bottleneck, makeLayer } from './blocks.js';
 import { type HRNetConfig, backbonePreset, parseBackboneYaml, BACKBONE_PRESETS } from './config.js';
 import { HighResolutionTrunk } from './hrnet.js';
 import { IMAGENET_CLASSES } from './imagenet-classes.js';
+import { CLASSIFY_ZOO } from './zoo.js';
 
 /** Channels of the classification head's incremental Bottleneck per branch (official `head_channels`). */
 const HEAD_CHANNELS = [32, 64, 128, 256];
@@ -65,7 +66,10 @@ const CLS_FUSE = { fuseUpsample: { mode: 'nearest' }, multiScaleOutput: true } a
  */
 export function createClassificationModel(config: string | HRNetConfig): ClassificationHRNet {
   if (typeof config !== 'string') return new ClassificationHRNet(config);
-  if (!config.includes('\n') && !config.includes(':')) return new ClassificationHRNet(backbonePreset(normalizePresetName(config), CLS_FUSE));
+  if (!config.includes('\n') && !config.includes(':')) {
+    const preset = getZooEntry(config, CLASSIFY_ZOO)?.model.preset ?? config; // a zoo name builds its preset
+    return new ClassificationHRNet(backbonePreset(normalizePresetName(preset), CLS_FUSE));
+  }
   const { config: cfg, model } = parseBackboneYaml(config, CLS_FUSE);
   const classes = model.NUM_CLASSES ?? 1000;
   if (typeof classes !== 'number' || !Number.isInteger(classes) || classes < 1) {

@@ -4,7 +4,6 @@ import {
   type ImageInput,
   imageToTensor,
   InputError,
-  listZoo,
   type NetworkSpec,
   normalizeImageNet,
   type PreparedNetwork,
@@ -16,6 +15,7 @@ import {
 import { type ClassScore, ClassificationHRNet, createClassificationModel, topK } from './classification.js';
 import type { HRNetConfig } from './config.js';
 import { IMAGENET_CLASSES } from './imagenet-classes.js';
+import { CLASSIFY_ZOO } from './zoo.js';
 
 /** The official validation transform (`Resize(int(224 / 0.875))`, `CenterCrop(224)`) and top-k. */
 export const CLASSIFIER_DEFAULTS = Object.freeze({
@@ -46,7 +46,7 @@ export interface ClassifyOptions {
 export const CLASSIFICATION_NETWORK: NetworkSpec<ClassificationHRNet, HRNetConfig> = {
   factory: 'createClassifier',
   task: 'classify',
-  zoo: listZoo('classify') as ZooEntry[],
+  zoo: CLASSIFY_ZOO,
   build: (model) => createClassificationModel(model),
   isNetwork: (value): value is ClassificationHRNet => value instanceof ClassificationHRNet,
 };

@@ -13,3 +13,4 @@ export {
 } from './classification.js';
 export { IMAGENET_CLASSES } from './imagenet-classes.js';
 export * from './classifier.js';
+export { CLASSIFY_ZOO } from './zoo.js';

@@ -8,6 +8,7 @@ import { type StateDict, type ZooTask, detectCheckpointFormat, detectKeyMapping,
 import { BACKBONE_PRESETS } from '@hrnetjs/hrnet-backbone';
 import { CliError, EXIT } from '../exit-codes.js';
 import { loadWeights } from '../model-source.js';
+import { ZOO } from '../zoo.js';
 import type { Context } from '../context.js';
 
 export interface StageInfo {
@@ -123,7 +124,7 @@ export function describeArchitecture(raw: StateDict): Architecture {
   const zooMatches =
     task === 'unknown' || task === 'backbone'
       ? []
-      : listZoo(task)
+      : listZoo(ZOO, task)
           .filter((e) => trunkPresets.some((p) => e.model.preset === p || e.model.preset.includes(`${p}_`) || e.model.preset.includes(`_${p}`) || e.model.preset.startsWith(`${p}`)))
           .map((e) => e.name);
   return { task, layout: layoutName, detail, stages, trunkPresets, zooMatches, heads };

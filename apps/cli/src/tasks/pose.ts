@@ -19,8 +19,10 @@ export async function createPoseRunner(o: RunnerOptions, detector?: PoseBoxProvi
     estimator = await createPoseEstimator({
       model: o.source.config,
       weights: o.source.stateDict,
+      keyMapping: 'official', // model-source mapped the keys already
       flipTest: o.flipTest ?? true,
-      decode: (o.args.decode as 'official' | 'dark' | 'argmax' | undefined) ?? 'official',
+      // unset: the zoo entry's upstream decode (DARK for mmpose's dark models), else the official one
+      decode: o.args.decode as 'official' | 'dark' | 'argmax' | undefined,
     });
   } catch (e) {
     throw new CliError(`cannot build the pose model from ${o.source.configLabel} with ${o.source.weightsLabel}: ${(e as Error).message}`);

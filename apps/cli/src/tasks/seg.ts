@@ -1,24 +1,13 @@
 import {
   DATASETS,
   type SegmentationModel,
-  type SegmentationModelConfig,
   createSegmentationModel,
   createSegmenter,
   genericDataset,
-  segmentationPresetConfig,
 } from '@hrnetjs/head-seg';
 import { CliError } from '../exit-codes.js';
 import { blend } from '../images.js';
 import { type ImageOutcome, type RunnerOptions, type TaskRunner, loadAndFuse } from './types.js';
-
-/** Applies a zoo entry's differences from the official preset (mmsegmentation's nearest fuse, …). */
-function withOverrides(config: SegmentationModelConfig, overrides: Record<string, unknown> | undefined): SegmentationModelConfig {
-  if (!overrides) return config;
-  const c = structuredClone(config);
-  if (overrides.fuseUpsample) c.backbone.fuseUpsample = overrides.fuseUpsample as SegmentationModelConfig['backbone']['fuseUpsample'];
-  if (typeof overrides.alignCorners === 'boolean') c.alignCorners = overrides.alignCorners;
-  return c;
-}
 
 /**
  * Semantic segmentation with head-seg (the official multi-scale inference at scale 1, optional flip and
@@ -27,9 +16,7 @@ function withOverrides(config: SegmentationModelConfig, overrides: Record<string
 export async function createSegRunner(o: RunnerOptions): Promise<TaskRunner> {
   let model: SegmentationModel;
   try {
-    const isYaml = o.source.config.includes('\n');
-    const config = isYaml ? o.source.config : withOverrides(segmentationPresetConfig(o.source.config), o.source.zoo?.model.overrides);
-    model = createSegmentationModel(config);
+    model = createSegmentationModel(o.source.config); // a zoo name brings its entry's network (mmseg: trunk, classes, align_corners)
   } catch (e) {
     throw new CliError(`cannot build the segmentation model from ${o.source.configLabel}: ${(e as Error).message}`);
   }

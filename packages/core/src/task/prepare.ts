@@ -66,14 +66,8 @@ export async function prepareNetwork<M extends Module<tf.Tensor4D, any>, C, P>(
   }
   let entry: ZooEntry<P> | undefined;
   if (!given && typeof config.model === 'string') {
+    // not a zoo name: a preset or YAML for the head (its build names the closest zoo names when it is neither)
     entry = getZooEntry(config.model, spec.zoo);
-    if (!entry) {
-      // a name of another task's zoo is a clear mistake; anything else is a preset or YAML for the head
-      const other = getZooEntry(config.model);
-      if (other && other.task !== spec.task) {
-        throw new ConfigError(`${spec.factory}: zoo model '${other.name}' is a ${other.task} model, not ${spec.task}`);
-      }
-    }
   } else if (!given && (typeof config.model !== 'object' || config.model === null)) {
     throw new ConfigError(`${spec.factory}: model: expected a zoo name, preset, YAML text, config object or network, found ${describeValue(config.model)}`);
   }

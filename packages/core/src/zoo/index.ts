@@ -1,18 +1,21 @@
 /**
- * The model zoo (`@hrnetjs/core` → `ZOO`, `findZooEntry`, …): official HRNet checkpoints and their OpenMMLab
- * counterparts by name, with source, published checksum and the key mapping each needs. Browser-safe data
- * and pure functions only; downloading and caching live in the CLI (`hrnet --model <name>`).
+ * The generic machinery of the model zoo: entry types, file descriptions, key mappings, lookups by name with
+ * "did you mean" suggestions. The entries live with the head that runs them (`POSE_ZOO` in
+ * `@hrnetjs/head-pose`, `SEG_ZOO`, `DET_ZOO`, `FACE_ZOO`, `CLASSIFY_ZOO`): each head knows which network, which
+ * upstream differences and which pre/post-processing its checkpoints need. Browser-safe data and pure
+ * functions only; downloading and caching live in the CLI (`hrnet --model <name>`).
  */
 import { ConfigError } from '../errors.js';
-import { KEY_MAPPINGS, ZOO } from './entries.js';
+import { KEY_MAPPINGS } from './mappings.js';
 import type { ZooEntry, ZooTask } from './types.js';
 
 export type { ZooEntry, ZooFile, ZooKeyMapping, ZooModel, ZooOrigin, ZooTask } from './types.js';
-export { KEY_MAPPINGS, ZOO, sha256PrefixFromFileName } from './entries.js';
+export { byHandFile, directFile, sha256PrefixFromFileName } from './files.js';
+export { KEY_MAPPINGS, mmdetFcosKeyMapping } from './mappings.js';
 export { applyZooKeyMapping } from './keys.js';
 
-/** Entries of one task (all when omitted), in zoo order. */
-export function listZoo(task?: ZooTask, entries: readonly ZooEntry<any>[] = ZOO): ZooEntry[] {
+/** Entries of one task (all when omitted), in the order given. */
+export function listZoo<P = unknown>(entries: readonly ZooEntry<P>[], task?: ZooTask): ZooEntry<P>[] {
   return entries.filter((e) => task === undefined || e.task === task);
 }
 
@@ -31,13 +34,13 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The entry named `name` (exact, case-insensitive), or undefined. */
-export function getZooEntry<P = unknown>(name: string, entries: readonly ZooEntry<P>[] = ZOO as ZooEntry<P>[]): ZooEntry<P> | undefined {
+export function getZooEntry<P = unknown>(name: string, entries: readonly ZooEntry<P>[]): ZooEntry<P> | undefined {
   const n = name.trim().toLowerCase();
   return entries.find((e) => e.name.toLowerCase() === n);
 }
 
 /** Up to `k` zoo names closest to `name` (substring matches first), for "did you mean" messages. */
-export function suggestZooNames(name: string, k = 5, entries: readonly ZooEntry<any>[] = ZOO): string[] {
+export function suggestZooNames(name: string, k: number, entries: readonly ZooEntry<any>[]): string[] {
   const n = name.trim().toLowerCase();
   const scored = entries.map((e) => {
     const m = e.name.toLowerCase();
@@ -47,7 +50,7 @@ export function suggestZooNames(name: string, k = 5, entries: readonly ZooEntry<
 }
 
 /** Like `getZooEntry`, but throws a `ConfigError` naming the closest entries. */
-export function findZooEntry<P = unknown>(name: string, entries: readonly ZooEntry<P>[] = ZOO as ZooEntry<P>[]): ZooEntry<P> {
+export function findZooEntry<P = unknown>(name: string, entries: readonly ZooEntry<P>[]): ZooEntry<P> {
   const e = getZooEntry(name, entries);
   if (e) return e;
   throw new ConfigError(`no zoo model named "${name}"; closest: ${suggestZooNames(name, 5, entries).join(', ')} (list them all with \`hrnet zoo\`)`);

@@ -47,8 +47,8 @@ export interface ZooModel {
   /** Preset name for `create<Task>Model` (`'coco_w32_256x192'`, `'w18-small-v1'`, `'w48_cityscapes'`, …). */
   preset: string;
   /**
-   * Differences from the official preset that the upstream code trains with, e.g. mmsegmentation's HRNet
-   * fuses branches with nearest upsampling where the official segmentation code uses bilinear.
+   * Differences from the preset that the upstream code builds, in the terms of the head that builds it (e.g.
+   * mmsegmentation: another trunk width, class count, `align_corners`): each head documents and applies its own.
    */
   overrides?: Record<string, unknown>;
 }

@@ -1,0 +1,29 @@
+/**
+ * Every zoo entry the CLI knows: each head's own list (the head knows its networks and upstream processing),
+ * gathered here because only the CLI serves every task.
+ */
+import type { ZooEntry } from '@hrnetjs/core';
+import { FACE_ZOO, faceZooConfig } from '@hrnetjs/face-align';
+import { DET_ZOO, type DetZooProcessing, detectionZooConfig } from '@hrnetjs/head-det';
+import { POSE_ZOO, posePresetConfig } from '@hrnetjs/head-pose';
+import { SEG_ZOO, segmentationZooConfig } from '@hrnetjs/head-seg';
+import { CLASSIFY_ZOO, backbonePreset, normalizePresetName } from '@hrnetjs/hrnet-backbone';
+
+export const ZOO: readonly ZooEntry[] = Object.freeze([...POSE_ZOO, ...SEG_ZOO, ...DET_ZOO, ...FACE_ZOO, ...CLASSIFY_ZOO] as ZooEntry[]);
+
+/**
+ * Whether an entry's network resolves (true) or the reason it does not: its config is worked out exactly as
+ * `create<Task>Model(name)` does, without allocating any weights (the every-entry test builds them all).
+ */
+export function zooEntryBuilds(e: ZooEntry): true | string {
+  try {
+    if (e.task === 'pose') posePresetConfig(e.model.preset);
+    else if (e.task === 'seg') segmentationZooConfig(e);
+    else if (e.task === 'det') detectionZooConfig(e as ZooEntry<DetZooProcessing>);
+    else if (e.task === 'face') faceZooConfig(e);
+    else backbonePreset(normalizePresetName(e.model.preset), { fuseUpsample: { mode: 'nearest' }, multiScaleOutput: true });
+    return true;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
