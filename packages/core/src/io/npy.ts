@@ -41,8 +41,14 @@ export function readNpy(input: Uint8Array | ArrayBuffer): HostTensor {
   if (!m || !dtype) {
     throw new CheckpointError(`.npy dtype '${descr}' is not supported (float16/32/64, int8/16/32/64, uint8, bool)`);
   }
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map((s) => Number(s.replace(/L$/, '')));
-  if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw new CheckpointError(`corrupt .npy shape (${shapeText})`);
+  // Strict like numpy's literal_eval of the tuple: `()`, `(3,)`, `(3, 4)`, `(3, 4,)`; an empty item anywhere but
+  // after the last comma (`(3,,4)`, `(,3)`, `(,)`) is refused, and a 1-tuple needs its trailing comma.
+  const items = shapeText.trim() === '' ? [] : shapeText.split(',').map((s) => s.trim());
+  if (items.length > 1 && items[items.length - 1] === '') items.pop();
+  if (items.length === 1 && !/,\s*$/.test(shapeText)) throw new CheckpointError(`corrupt .npy shape (${shapeText.slice(0, 80)})`);
+  if (!items.every((s) => /^\d+L?$/.test(s))) throw new CheckpointError(`corrupt .npy shape (${shapeText.slice(0, 80)})`);
+  const shape = items.map((s) => Number(s.replace(/L$/, '')));
+  if (!shape.every((d) => Number.isSafeInteger(d))) throw new CheckpointError(`corrupt .npy shape (${shapeText.slice(0, 80)})`);
   const n = sizeOf(shape);
   const need = n * ELEMENT_SIZE[dtype];
   const data = r.take(Math.min(need, r.remaining));

@@ -86,6 +86,26 @@ describe('corrupt input ends in CheckpointError', () => {
   it('npy: fortran order is refused with advice', () => {
     expect(() => readNpy(fixture('fortran.npy'))).toThrow(/Fortran order.*ascontiguousarray/);
   });
+
+  // Issue 15 finding 5: numpy refuses these tuple literals; so must we (before: `(3,,4)` loaded as shape [3, 4]).
+  it('npy: shape tuples are parsed as strictly as numpy', () => {
+    const npy = (shape: string, dataBytes: number): Uint8Array => {
+      let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shape}, }`;
+      while ((10 + header.length + 1) % 64 !== 0) header += ' ';
+      header += '\n';
+      const out = new Uint8Array(10 + header.length + dataBytes);
+      out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
+      for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+      return out;
+    };
+    for (const bad of ['(3,,4)', '(,3)', '(,)', '(3)', '(3, -4)', '(3, 4.0)', '(3, x)']) {
+      expect(() => readNpy(npy(bad, 48)), bad).toThrow(CheckpointError);
+    }
+    expect(readNpy(npy('(3, 4)', 48)).shape).toEqual([3, 4]);
+    expect(readNpy(npy('(3, 4,)', 48)).shape).toEqual([3, 4]);
+    expect(readNpy(npy('(12,)', 48)).shape).toEqual([12]);
+    expect(readNpy(npy('()', 4)).shape).toEqual([]);
+  });
 });
 
 describe('allow-list', () => {
