@@ -139,6 +139,8 @@ export async function run(argv: string[], io: RunIo = {}): Promise<number> {
     }
     if (INFER_TASKS.includes(command)) {
       if (!rest.length) throw new CliError(`hrnet ${command}: give at least one image, folder or glob`, EXIT.usage);
+      // Numeric task flags travel on as strings; check them here so `--score-threshold abc` is a usage error, not NaN.
+      for (const name of ['box-threshold', 'kpt-threshold', 'score-threshold', 'crop-size', 'topk'] as const) num(v[name], name);
       const { code } = await runInference(ctx, {
         task: command as ZooTask,
         inputs: rest,
