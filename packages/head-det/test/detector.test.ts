@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointError, InputError, StateDictError, loadCheckpoint, readNpy } from '@hrnetjs/core';
+import { CheckpointError, InputError, KEY_MAPPINGS, type StateDict, StateDictError, loadCheckpoint, readNpy } from '@hrnetjs/core';
 import { NODE_TEST_BACKENDS, useBackend } from '@hrnetjs/core/testing';
 import {
   COCO_CLASSES,
@@ -112,6 +112,30 @@ describe.each(NODE_TEST_BACKENDS)('createDetector (%s)', (backend) => {
     });
     expect(matched.length).toBe(ref.scores.length);
     expect(dets[0]!.className).toBe(COCO_CLASSES[dets[0]!.label]);
+  });
+
+  it("loads an mmdetection-layout FCOS state dict (keyMapping 'mmdet-fcos', mmcv Scale as 0-d tensors) to the same detections", async () => {
+    // the fixture's official keys written the way mmdet's FCOS-HRNet names them (inverse of the zoo's rules)
+    const { rules } = KEY_MAPPINGS['mmdet-fcos']!;
+    const inverse = [...rules.rename!].sort((a, b) => b[1].length - a[1].length);
+    const mm: StateDict = new Map();
+    for (const [key, t] of smallStateDict()) {
+      const rule = inverse.find(([, ours]) => key.startsWith(ours));
+      expect(rule, key).toBeDefined();
+      const mmKey = rule![0] + key.slice(rule![1].length);
+      mm.set(mmKey, key.startsWith('rpn.head.scales.') ? { ...t, shape: [] } : t);
+    }
+    expect(mm.get('bbox_head.scales.0.scale')!.shape).toEqual([]);
+    const mmDetector = await createDetector({ model: fixtureModelConfig(), weights: mm, keyMapping: 'mmdet-fcos', resize: 'bilinear' });
+    try {
+      const img = fixtureImage();
+      const [a, b] = [await detector.detect(img), await mmDetector.detect(img)];
+      img.dispose();
+      expect(b.length).toBeGreaterThan(0);
+      expect(b).toEqual(a);
+    } finally {
+      mmDetector.dispose();
+    }
   });
 
   it('maps boxes back to the original image size (ratio per axis) and honours the options', async () => {

@@ -77,7 +77,8 @@ export function mmdetFcosKeyMapping(numConvs = 4, numOuts = 5): ZooKeyMapping {
     }
   }
   rename.push(['backbone.', 'backbone.body.']);
-  return { rules: { rename }, zeroBiases };
+  // mmcv's Scale holds a 0-d factor; ours (like the official FCOS) a 1-element vector
+  return { rules: { rename }, zeroBiases, scalarsAsVectors: ['rpn.head.scales.'] };
 }
 
 

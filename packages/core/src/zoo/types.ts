@@ -40,6 +40,11 @@ export interface ZooKeyMapping {
   rules: KeyRuleOptions;
   /** Our bias keys to create as zeros, each sized by the first dimension of the matching `.weight`. */
   zeroBiases?: string[];
+  /**
+   * Key prefixes (ours, after `rules`) whose 0-d tensors become shape `[1]`: mmcv's `Scale` stores its factor
+   * as `nn.Parameter(torch.tensor(1.0))` (shape `[]`), the official FCOS code as a 1-element vector.
+   */
+  scalarsAsVectors?: string[];
 }
 
 /** The network a checkpoint needs, as the task package's factory takes it. */
