@@ -51,7 +51,7 @@ function segFuse(alignCorners: boolean): Pick<HRNetConfig, 'fuseUpsample' | 'mul
 
 interface SegPresetSpec {
   width: 'w48' | 'w18-small-v1' | 'w18-small-v2';
-  dataset: 'cityscapes' | 'ade20k' | 'pascal_ctx' | 'lip';
+  dataset: 'cityscapes' | 'ade20k' | 'pascal_ctx' | 'lip' | 'cocostuff';
   numClasses: number;
   alignCorners: boolean;
   ocr: boolean;
@@ -105,6 +105,32 @@ export const SEGMENTATION_PRESETS = {
     width: 'w48', dataset: 'cityscapes', numClasses: 19, alignCorners: true, ocr: true, baseSize: 2048, cropSize: [2048, 1024],
     weights: `${GH}hrnet_ocr_cs_8162_torch11.pth`,
     config: 'HRNet-OCR: experiments/cityscapes/seg_hrnet_ocr_w48_train_512x1024_sgd_lr1e-2_wd5e-4_bs_12_epoch484.yaml',
+  },
+  // the other HRNet-OCR releases: no ALIGN_CORNERS in their YAMLs, so the branch default (True) holds
+  w48_cocostuff: {
+    width: 'w48', dataset: 'cocostuff', numClasses: 171, alignCorners: true, ocr: false, baseSize: 520, cropSize: [520, 520],
+    weights: `${GH}hrnet_cocostuff_3617_torch04.pth`,
+    config: 'HRNet-OCR: experiments/cocostuff/seg_hrnet_w48_520x520_ohem_sgd_lr1e-3_wd1e-4_bs_16_epoch110.yaml',
+  },
+  ocr_w48_lip: {
+    width: 'w48', dataset: 'lip', numClasses: 20, alignCorners: true, ocr: true, baseSize: 473, cropSize: [473, 473],
+    weights: `${GH}hrnet_ocr_lip_5648_torch04.pth`,
+    config: 'HRNet-OCR: experiments/lip/seg_hrnet_ocr_w48_473x473_sgd_lr7e-3_wd5e-4_bs_40_epoch150.yaml',
+  },
+  ocr_w48_pascal_ctx: {
+    width: 'w48', dataset: 'pascal_ctx', numClasses: 59, alignCorners: true, ocr: true, baseSize: 520, cropSize: [520, 520],
+    weights: `${GH}hrnet_ocr_pascal_ctx_5618_torch11.pth`,
+    config: 'HRNet-OCR: experiments/pascal_ctx/seg_hrnet_ocr_w48_cls59_520x520_sgd_lr1e-3_wd1e-4_bs_16_epoch200.yaml',
+  },
+  ocr_w48_cocostuff: {
+    width: 'w48', dataset: 'cocostuff', numClasses: 171, alignCorners: true, ocr: true, baseSize: 520, cropSize: [520, 520],
+    weights: `${GH}hrnet_ocr_cocostuff_3965_torch04.pth`,
+    config: 'HRNet-OCR: experiments/cocostuff/seg_hrnet_ocr_w48_520x520_ohem_sgd_lr1e-3_wd1e-4_bs_16_epoch110.yaml',
+  },
+  ocr_w48_ade20k: {
+    width: 'w48', dataset: 'ade20k', numClasses: 150, alignCorners: true, ocr: true, baseSize: 520, cropSize: [520, 520],
+    weights: `${GH}hrnet_ocr_ade20k_4451_torch04.pth`,
+    config: 'HRNet-OCR: experiments/ade20k/seg_hrnet_ocr_w48_520x520_ohem_sgd_lr2e-2_wd1e-4_bs_16_epoch120.yaml',
   },
 } satisfies Record<string, SegPresetSpec>;
 

@@ -92,7 +92,8 @@ describe('segmentation presets', () => {
   it('every preset resolves and builds its head with the right class count', () => {
     const classes: Record<string, number> = {
       w48_cityscapes: 19, 'w18-small-v1_cityscapes': 19, 'w18-small-v2_cityscapes': 19, w48_ade20k: 150,
-      w48_pascal_ctx: 59, w48_lip: 20, ocr_w48_cityscapes: 19,
+      w48_pascal_ctx: 59, w48_lip: 20, ocr_w48_cityscapes: 19, w48_cocostuff: 171, ocr_w48_lip: 20,
+      ocr_w48_pascal_ctx: 59, ocr_w48_cocostuff: 171, ocr_w48_ade20k: 150,
     };
     expect(Object.keys(SEGMENTATION_PRESETS).sort()).toEqual(Object.keys(classes).sort());
     for (const [name, n] of Object.entries(classes)) {
