@@ -227,6 +227,6 @@ describe('the factory contract', () => {
     await expect(createSegmenter({ model: smallYaml } as never)).rejects.toThrow(ConfigError);
     await expect(createSegmenter({ model: smallYaml, weights: null, engine: 'tensorrt' as never })).rejects.toThrow(EngineError);
     await expect(createSegmenter({ model: smallYaml, weights: null, backend: 'cuda' as never })).rejects.toThrow(ConfigError);
-    await expect(createSegmenter({ model: 'pose_hrnet_w32_coco_256x192', weights: null })).rejects.toThrow(/pose model, not seg/); // a zoo name of another head;
+    await expect(createSegmenter({ model: 'pose_hrnet_w32_coco_256x192', weights: null })).rejects.toThrow(/unknown segmentation preset "pose_hrnet_w32_coco_256x192".*closest zoo names: seg_hrnet/); // a zoo name of another head;
   });
 });
