@@ -7,3 +7,4 @@ export * from './image/index.js';
 export * from './bench.js';
 export * from './zoo/index.js';
 export * from './task/index.js';
+export * from './onnx/index.js';

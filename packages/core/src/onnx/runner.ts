@@ -1,9 +1,134 @@
-import type * as tf from '@tensorflow/tfjs-core';
-import { EngineError } from '../errors.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { EngineError, ShapeError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import type { EngineOptions, NetworkRunner } from '../task/types.js';
+import { type OnnxExportInfo, exportOnnx, readExportInfo } from './export.js';
+import { type OutputTree, mapTree } from './record.js';
 
-// Placeholder until the ONNX exporter lands (issue 12): the onnxruntime engine is refused with a typed error.
-export async function createOnnxRunner<Out>(_model: Module<tf.Tensor4D, Out>, _options: EngineOptions): Promise<NetworkRunner<Out>> {
-  throw new EngineError("engine 'onnxruntime' is not available in this build yet");
+/**
+ * The part of the onnxruntime API (the same in `onnxruntime-node` and `onnxruntime-web`) the engine uses. Typed
+ * here so that core builds without either package: both are optional peers, imported only when asked for.
+ */
+interface OrtTensor {
+  readonly data: unknown;
+  readonly dims: readonly number[];
+  dispose?(): void;
+}
+interface OrtSession {
+  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+  release(): Promise<void>;
+}
+export interface OrtModule {
+  InferenceSession: { create(model: Uint8Array, options?: Record<string, unknown>): Promise<OrtSession> };
+  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
+  env: { wasm?: { numThreads?: number; wasmPaths?: unknown } };
+}
+
+const isNode = (): boolean => typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** The machine's cores: `os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in browsers. */
+async function machineThreads(): Promise<number> {
+  if (isNode()) {
+    const os = await import(/* @vite-ignore */ 'node:os' as string);
+    return (os.availableParallelism?.() as number | undefined) ?? os.cpus().length;
+  }
+  return (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1;
+}
+
+/** Imports onnxruntime (node in Node, web in browsers) or says which package to install. */
+export async function loadOnnxRuntime(): Promise<{ ort: OrtModule; name: string }> {
+  const name = isNode() ? 'onnxruntime-node' : 'onnxruntime-web';
+  try {
+    // node's name is built at run time so that browser bundlers never try to resolve the native package
+    const mod = (isNode() ? await import(/* @vite-ignore */ name) : await import('onnxruntime-web')) as OrtModule & { default?: OrtModule };
+    return { ort: mod.InferenceSession ? mod : mod.default!, name };
+  } catch (e) {
+    throw new EngineError(`engine 'onnxruntime' needs the package ${name} (an optional peer dependency): install it, e.g. \`npm install ${name}\` (${(e as Error).message})`);
+  }
+}
+
+interface Session {
+  session: OrtSession;
+  info: OnnxExportInfo;
+}
+
+/**
+ * The onnxruntime engine over a prepared network: the network is exported to ONNX once per input size (the
+ * size-dependent heads — multi-scale and sliding-window segmentation, detection — get one cached session per
+ * size) or taken from `engineOptions.onnxModel`, which fixes the size. NHWC goes in as it is and NHWC comes out
+ * (the graph transposes at its ends), so the only copies on the JS side are tfjs ↔ onnxruntime.
+ */
+export async function createOnnxRunner<Out>(model: Module<tf.Tensor4D, Out>, options: EngineOptions): Promise<NetworkRunner<Out>> {
+  const { ort, name } = await loadOnnxRuntime();
+  const threads = options.threads ?? (await machineThreads());
+  const web = name === 'onnxruntime-web';
+  if (web && ort.env.wasm) {
+    // onnxruntime-web's threads are global and need a cross-origin isolated page (SharedArrayBuffer)
+    const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
+    ort.env.wasm.numThreads = isolated ? threads : 1;
+    if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
+  }
+  const providers = options.executionProviders ?? [web ? 'wasm' : 'cpu'];
+  const sessionOptions: Record<string, unknown> = { executionProviders: [...providers], graphOptimizationLevel: 'all' };
+  if (!web) {
+    sessionOptions.intraOpNumThreads = threads;
+    sessionOptions.interOpNumThreads = 1;
+  }
+  const given = options.onnxModel ? new Uint8Array(options.onnxModel instanceof ArrayBuffer ? options.onnxModel : options.onnxModel) : null;
+  const givenInfo = given ? readExportInfo(given) : null;
+
+  const sessions = new Map<string, Promise<Session>>();
+  let disposed = false;
+  const open = async (width: number, height: number, channels: number): Promise<Session> => {
+    if (givenInfo) {
+      const [w, h] = givenInfo.inputSize;
+      if (w !== width || h !== height || givenInfo.channels !== channels) {
+        throw new ShapeError(
+          `engineOptions.onnxModel was exported for input ${w}x${h}x${givenInfo.channels} (width x height x channels); found an input of ${width}x${height}x${channels}: export it for this size (hrnet convert --to onnx --input-size ${width}x${height})`,
+        );
+      }
+    }
+    const bytes = given ?? exportOnnx(model, { inputSize: [width, height], channels });
+    const info = givenInfo ?? readExportInfo(bytes);
+    try {
+      return { session: await ort.InferenceSession.create(bytes, sessionOptions), info };
+    } catch (e) {
+      throw new EngineError(`${name} could not open the exported network (${(e as Error).message})`);
+    }
+  };
+
+  return {
+    engine: 'onnxruntime',
+    description: `${name} ${providers.join('/')}, ${web ? (ort.env.wasm?.numThreads ?? 1) : threads} thread${threads === 1 ? '' : 's'}`,
+    run: async (input: tf.Tensor4D) => {
+      if (disposed) throw new EngineError('onnxruntime engine: used after dispose()');
+      if (input.rank !== 4) throw new ShapeError(`onnxruntime engine: expected an NHWC batch, found shape [${input.shape.join(', ')}]`);
+      const [n, h, w, c] = input.shape;
+      const key = `${w}x${h}x${c}`;
+      let pending = sessions.get(key);
+      if (!pending) {
+        pending = open(w, h, c);
+        sessions.set(key, pending);
+        pending.catch(() => sessions.delete(key));
+      }
+      const { session, info } = await pending;
+      const data = (await input.data()) as Float32Array;
+      const feed = new ort.Tensor('float32', data, [n, h, w, c]);
+      const results = await session.run({ input: feed });
+      feed.dispose?.();
+      const out = mapTree(info.outputs as OutputTree<number>, (v): v is number => typeof v === 'number', (i) => {
+        const r = results[`output_${i}`]!;
+        const t = tf.tensor(r.data as Float32Array, [...r.dims]);
+        r.dispose?.();
+        return t;
+      });
+      return out as unknown as Out;
+    },
+    dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      for (const p of sessions.values()) p.then((s) => s.session.release()).catch(() => {});
+      sessions.clear();
+    },
+  };
 }

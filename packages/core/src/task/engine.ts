@@ -14,6 +14,10 @@ export function validateEngine(engine: unknown, options: EngineOptions | undefin
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 1024)) {
     throw new EngineError(`engineOptions.threads: expected a positive integer, found ${describeValue(threads)}`);
   }
+  const onnxModel = options?.onnxModel;
+  if (onnxModel !== undefined && !(onnxModel instanceof Uint8Array || onnxModel instanceof ArrayBuffer)) {
+    throw new EngineError(`engineOptions.onnxModel: expected the bytes of an exported .onnx file, found ${describeValue(onnxModel)}`);
+  }
   return name as EngineName;
 }
 

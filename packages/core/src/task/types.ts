@@ -23,6 +23,11 @@ export interface EngineOptions {
   executionProviders?: readonly string[];
   /** Where onnxruntime-web finds its `.wasm` files (passed to `ort.env.wasm.wasmPaths`). */
   wasmPaths?: string | Record<string, string>;
+  /**
+   * A file made by `exportOnnx` / `hrnet convert --to onnx` to run instead of exporting the network when the
+   * engine starts. It is made for one input size: an input of another size is refused (`ShapeError`).
+   */
+  onnxModel?: Uint8Array | ArrayBuffer;
 }
 
 /**

@@ -1,0 +1,273 @@
+/**
+ * A protobuf writer for the subset of `onnx.proto` (ModelProto, GraphProto, NodeProto, AttributeProto,
+ * TensorProto, ValueInfoProto) an exported network needs. Written here rather than taken from a protobuf
+ * library: the subset is ~150 lines and the exporter then has no dependency (checked against the reference
+ * `onnx.checker` by `test/onnx/checker.test.ts`). Field numbers are those of onnx.proto (IR version 8).
+ */
+
+/** ONNX `TensorProto.DataType` values we write. */
+export const DataType = { FLOAT: 1, UINT8: 2, INT32: 6, INT64: 7, BOOL: 9 } as const;
+export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
+
+export interface TensorValue {
+  name: string;
+  dataType: DataTypeCode;
+  dims: readonly number[];
+  /** Little-endian bytes of the values (`raw_data`). */
+  raw: Uint8Array;
+}
+
+export type AttributeValue =
+  | { kind: 'int'; value: number }
+  | { kind: 'float'; value: number }
+  | { kind: 'string'; value: string }
+  | { kind: 'ints'; value: readonly number[] }
+  | { kind: 'floats'; value: readonly number[] }
+  | { kind: 'tensor'; value: TensorValue };
+
+export interface NodeValue {
+  opType: string;
+  inputs: readonly string[];
+  outputs: readonly string[];
+  name: string;
+  attributes: Record<string, AttributeValue>;
+}
+
+/** A graph input or output: element type and dims (a string dim is symbolic, e.g. `'N'`). */
+export interface ValueInfo {
+  name: string;
+  dataType: DataTypeCode;
+  dims: readonly (number | string)[];
+}
+
+export interface ModelValue {
+  opset: number;
+  producerName: string;
+  producerVersion: string;
+  graphName: string;
+  nodes: readonly NodeValue[];
+  initializers: readonly TensorValue[];
+  inputs: readonly ValueInfo[];
+  outputs: readonly ValueInfo[];
+  metadata: Record<string, string>;
+}
+
+const IR_VERSION = 8;
+
+/** Growable byte buffer with the protobuf wire encodings. */
+class Writer {
+  private buf = new Uint8Array(1024);
+  private len = 0;
+
+  private reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  /** Unsigned or signed varint; negatives as 10-byte two's complement (int64), as protobuf requires. */
+  varint(v: number): void {
+    this.reserve(10);
+    if (v < 0) {
+      let b = BigInt.asUintN(64, BigInt(v));
+      while (b >= 0x80n) {
+        this.buf[this.len++] = Number(b & 0x7fn) | 0x80;
+        b >>= 7n;
+      }
+      this.buf[this.len++] = Number(b);
+      return;
+    }
+    if (!Number.isSafeInteger(v)) throw new RangeError(`protobuf varint: ${v} is not a safe integer`);
+    while (v >= 0x80) {
+      this.buf[this.len++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.len++] = v;
+  }
+
+  tag(field: number, wire: number): void {
+    this.varint(field * 8 + wire);
+  }
+
+  bytes(field: number, data: Uint8Array): void {
+    this.tag(field, 2);
+    this.varint(data.length);
+    this.reserve(data.length);
+    this.buf.set(data, this.len);
+    this.len += data.length;
+  }
+
+  string(field: number, s: string): void {
+    this.bytes(field, new TextEncoder().encode(s));
+  }
+
+  int(field: number, v: number): void {
+    this.tag(field, 0);
+    this.varint(v);
+  }
+
+  float(field: number, v: number): void {
+    this.tag(field, 5);
+    this.reserve(4);
+    new DataView(this.buf.buffer, this.buf.byteOffset + this.len, 4).setFloat32(0, v, true);
+    this.len += 4;
+  }
+
+  packedInts(field: number, vs: readonly number[]): void {
+    const w = new Writer();
+    for (const v of vs) w.varint(v);
+    this.bytes(field, w.finish());
+  }
+
+  packedFloats(field: number, vs: readonly number[]): void {
+    const data = new Uint8Array(new Float32Array(vs).buffer);
+    this.bytes(field, data);
+  }
+
+  message(field: number, build: (w: Writer) => void): void {
+    const w = new Writer();
+    build(w);
+    this.bytes(field, w.finish());
+  }
+
+  finish(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+}
+
+function writeTensor(w: Writer, t: TensorValue): void {
+  if (t.dims.length) w.packedInts(1, t.dims);
+  w.int(2, t.dataType);
+  w.string(8, t.name);
+  w.bytes(9, t.raw);
+}
+
+// AttributeProto.AttributeType
+const ATTR = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
+
+function writeAttribute(w: Writer, name: string, a: AttributeValue): void {
+  w.string(1, name);
+  switch (a.kind) {
+    case 'float':
+      w.float(2, a.value);
+      w.int(20, ATTR.FLOAT);
+      break;
+    case 'int':
+      w.int(3, a.value);
+      w.int(20, ATTR.INT);
+      break;
+    case 'string':
+      w.string(4, a.value);
+      w.int(20, ATTR.STRING);
+      break;
+    case 'tensor':
+      w.message(5, (t) => writeTensor(t, a.value));
+      w.int(20, ATTR.TENSOR);
+      break;
+    case 'floats':
+      w.packedFloats(7, a.value);
+      w.int(20, ATTR.FLOATS);
+      break;
+    case 'ints':
+      w.packedInts(8, a.value);
+      w.int(20, ATTR.INTS);
+      break;
+  }
+}
+
+function writeValueInfo(w: Writer, v: ValueInfo): void {
+  w.string(1, v.name);
+  w.message(2, (type) =>
+    type.message(1, (tensor) => {
+      tensor.int(1, v.dataType);
+      tensor.message(2, (shape) => {
+        for (const d of v.dims) shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d)));
+      });
+    }),
+  );
+}
+
+/** Serialises a model to ONNX `ModelProto` bytes. */
+export function encodeModel(m: ModelValue): Uint8Array {
+  const w = new Writer();
+  w.int(1, IR_VERSION);
+  w.string(2, m.producerName);
+  w.string(3, m.producerVersion);
+  w.message(7, (g) => {
+    for (const n of m.nodes) {
+      g.message(1, (nw) => {
+        for (const i of n.inputs) nw.string(1, i);
+        for (const o of n.outputs) nw.string(2, o);
+        nw.string(3, n.name);
+        nw.string(4, n.opType);
+        for (const [k, a] of Object.entries(n.attributes)) nw.message(5, (aw) => writeAttribute(aw, k, a));
+      });
+    }
+    g.string(2, m.graphName);
+    for (const t of m.initializers) g.message(5, (tw) => writeTensor(tw, t));
+    for (const v of m.inputs) g.message(11, (vw) => writeValueInfo(vw, v));
+    for (const v of m.outputs) g.message(12, (vw) => writeValueInfo(vw, v));
+  });
+  w.message(8, (o) => {
+    o.string(1, '');
+    o.int(2, m.opset);
+  });
+  for (const [key, value] of Object.entries(m.metadata)) {
+    w.message(14, (p) => {
+      p.string(1, key);
+      p.string(2, value);
+    });
+  }
+  return w.finish();
+}
+
+/**
+ * Reads the `metadata_props` of ONNX bytes (field 14 of ModelProto), skipping everything else: the engine uses
+ * it to check that a file it is given was exported by us and for which input size.
+ */
+export function readModelMetadata(bytes: Uint8Array): Record<string, string> {
+  const out: Record<string, string> = {};
+  const dec = new TextDecoder();
+  let pos = 0;
+  const varint = (): number => {
+    let result = 0;
+    let mul = 1;
+    for (;;) {
+      if (pos >= bytes.length) throw new RangeError('truncated varint');
+      const b = bytes[pos++]!;
+      result += (b & 0x7f) * mul;
+      if (b < 0x80) return result;
+      mul *= 128;
+    }
+  };
+  const fields = (end: number, visit: (field: number, start: number, len: number) => void): void => {
+    while (pos < end) {
+      const key = varint();
+      const field = Math.floor(key / 8);
+      const wire = key & 7;
+      if (wire === 0) varint();
+      else if (wire === 1) pos += 8;
+      else if (wire === 5) pos += 4;
+      else if (wire === 2) {
+        const len = varint();
+        const start = pos;
+        visit(field, start, len);
+        pos = start + len;
+      } else throw new RangeError(`unsupported protobuf wire type ${wire}`);
+    }
+  };
+  fields(bytes.length, (field, start, len) => {
+    if (field !== 14) return;
+    let key = '';
+    let value = '';
+    fields(start + len, (f, s, l) => {
+      if (f === 1) key = dec.decode(bytes.subarray(s, s + l));
+      if (f === 2) value = dec.decode(bytes.subarray(s, s + l));
+    });
+    out[key] = value;
+  });
+  return out;
+}
