@@ -89,7 +89,7 @@ describe.each(NODE_TEST_BACKENDS)('exportOnnx (%s)', (backend) => {
 
   it('the exported graph on onnxruntime equals predict (every output, dynamic batch), and records without leaks', async () => {
     const before = tf.memory().numTensors;
-    const bytes = exportOnnx(model, { inputSize: [20, 16] });
+    const bytes = exportOnnx(model as never, { inputSize: [20, 16] });
     expect(tf.memory().numTensors).toBe(before);
     const session = await ort.InferenceSession.create(bytes);
     for (const n of [1, 3]) {
@@ -123,7 +123,7 @@ describe.each(NODE_TEST_BACKENDS)('exportOnnx (%s)', (backend) => {
   });
 
   it('a given exported file is used for its size and refuses another size, saying both', async () => {
-    const bytes = exportOnnx(model, { inputSize: [20, 16] });
+    const bytes = exportOnnx(model as never, { inputSize: [20, 16] });
     expect(readExportInfo(bytes)).toMatchObject({ inputSize: [20, 16], channels: 3 });
     const runner = await createRunner('onnxruntime', model as never, { threads: 1, onnxModel: bytes });
     const x = tf.randomNormal([1, 24, 32, 3]) as tf.Tensor4D;
@@ -142,13 +142,13 @@ describe('ONNX writer', () => {
 
   it('metadata round-trips and bad sizes are refused', () => {
     const m = new Mixed();
-    const bytes = exportOnnx(m, { inputSize: [8, 8] });
+    const bytes = exportOnnx(m as never, { inputSize: [8, 8] });
     expect(JSON.parse(readModelMetadata(bytes)['hrnetjs.export']!)).toEqual({
       inputSize: [8, 8],
       channels: 3,
       outputs: { maps: [0, 1, 2, 3], logits: 4 },
     });
-    expect(() => exportOnnx(m, { inputSize: [0, 8] })).toThrow(ShapeError);
+    expect(() => exportOnnx(m as never, { inputSize: [0, 8] })).toThrow(ShapeError);
     m.dispose();
   });
 
@@ -166,7 +166,7 @@ describe('ONNX writer', () => {
     const m = new Mixed();
     const dir = mkdtempSync(join(tmpdir(), 'hrnet-onnx-'));
     const file = join(dir, 'mixed.onnx');
-    writeFileSync(file, exportOnnx(m, { inputSize: [20, 16] }));
+    writeFileSync(file, exportOnnx(m as never, { inputSize: [20, 16] }));
     m.dispose();
     const out = execFileSync(python, [
       '-c',
