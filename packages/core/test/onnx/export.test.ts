@@ -61,7 +61,7 @@ class Mixed extends Module<tf.Tensor4D, { maps: tf.Tensor[]; logits: tf.Tensor }
 }
 
 /** Random weights (running variances positive), deterministic. */
-function randomize(m: Module): void {
+function randomize(m: Module<any, any>): void {
   let seed = 1;
   const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
   const sd = new Map<string, HostTensor>();
