@@ -145,7 +145,7 @@ describe('prepareNetwork: the one factory path', () => {
 
   it('checks every option before loading anything, and frees what it built when a later step fails', async () => {
     const before = tf.memory().numTensors;
-    const bad: [Record<string, unknown>, RegExp, typeof Error][] = [
+    const bad: [Record<string, unknown>, RegExp, new (...args: never[]) => Error][] = [
       [{ model: 'tiny4' }, /weights is required/, ConfigError],
       [{ weights: null }, /model is required/, ConfigError],
       [{ model: 42, weights: null }, /model: expected a zoo name.*found 42/, ConfigError],
