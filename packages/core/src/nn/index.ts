@@ -14,6 +14,9 @@ export {
   avgPool2d,
   upsampleNearest,
   resizeBilinear,
+  adaptiveAvgPool2d,
+  channelShuffle,
 } from './layers.js';
+export { ConvModule, DepthwiseSeparableConvModule, type ConvModuleActivation, type ConvModuleOptions } from './conv-module.js';
 export { countMultiplyAdds } from './cost.js';
 export { isFused, releaseUnfusedWeights } from './release.js';

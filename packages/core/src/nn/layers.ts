@@ -49,6 +49,46 @@ export function globalAvgPool(x: tf.Tensor): tf.Tensor2D {
   return tf.mean(x, [1, 2]) as tf.Tensor2D;
 }
 
+/**
+ * `F.adaptive_avg_pool2d(x, size)` on NHWC. PyTorch's bins are rows ⌊i·H/h⌋ … ⌈(i+1)·H/h⌉ − 1; when the size
+ * divides the input they are the non-overlapping `factor × factor` windows of one average pool.
+ */
+export function adaptiveAvgPool2d(x: tf.Tensor, size: [number, number]): tf.Tensor4D {
+  const x4 = x as tf.Tensor4D;
+  const [, h, w] = x4.shape;
+  const [oh, ow] = size;
+  if (!(Number.isInteger(oh) && Number.isInteger(ow) && oh >= 1 && ow >= 1)) {
+    throw new ShapeError(`adaptiveAvgPool2d: expected a positive integer size, found [${size.join(', ')}]`);
+  }
+  if (h === oh && w === ow) return x4;
+  if (h % oh === 0 && w % ow === 0) return tf.avgPool(x4, [h / oh, w / ow], [h / oh, w / ow], 'valid');
+  const rows: tf.Tensor[] = [];
+  for (let i = 0; i < oh; i++) {
+    const y0 = Math.floor((i * h) / oh);
+    const y1 = Math.ceil(((i + 1) * h) / oh);
+    const cols: tf.Tensor[] = [];
+    for (let j = 0; j < ow; j++) {
+      const x0 = Math.floor((j * w) / ow);
+      const x1 = Math.ceil(((j + 1) * w) / ow);
+      cols.push(tf.mean(tf.slice(x4, [0, y0, x0, 0], [-1, y1 - y0, x1 - x0, -1]), [1, 2], true));
+    }
+    rows.push(tf.concat(cols, 2));
+  }
+  return tf.concat(rows, 1) as tf.Tensor4D;
+}
+
+/**
+ * `channel_shuffle(x, groups)` of ShuffleNet (mmpose/mmcls): PyTorch's view (N, g, C/g, H, W) → transpose(1, 2)
+ * → flatten, i.e. output channel k·g + i is input channel i·(C/g) + k. On NHWC the same as a reshape to
+ * (…, g, C/g), a swap of the last two axes and a flatten.
+ */
+export function channelShuffle(x: tf.Tensor, groups: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  if (c % groups !== 0) throw new ShapeError(`channelShuffle: ${groups} groups do not divide ${c} channels`);
+  const t = tf.transpose(tf.reshape(x, [n, h, w, groups, c / groups]), [0, 1, 2, 4, 3]);
+  return tf.reshape(t, [n, h, w, c]) as tf.Tensor4D;
+}
+
 /** `nn.AvgPool2d(kernel, stride)` with no padding (`count_include_pad` is moot without padding). */
 export function avgPool2d(x: tf.Tensor, kernel: number, stride = kernel): tf.Tensor4D {
   return tf.avgPool(x as tf.Tensor4D, kernel, stride, 'valid');
