@@ -23,6 +23,11 @@ export interface BackendChoice {
 export interface SelectBackendOptions {
   /** Where to look for `tfjs-backend-wasm.wasm` files (a URL prefix in browsers); passed to `setWasmPaths`. */
   wasmPaths?: string;
+  /**
+   * tfjs wasm threads in browsers. Default: `navigator.hardwareConcurrency` on a cross-origin isolated page
+   * (threads need SharedArrayBuffer, so elsewhere the wasm backend runs one thread whatever is asked).
+   */
+  wasmThreads?: number;
 }
 
 const TFJS_NODE: string = '@tensorflow/tfjs-node';
@@ -33,6 +38,12 @@ export const NODE_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 export function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
   return typeof p?.versions?.node === 'string' && typeof (globalThis as { window?: unknown }).window === 'undefined';
+}
+
+/** Every core on a cross-origin isolated page (where wasm threads exist); otherwise undefined. */
+function browserThreads(): number | undefined {
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  return !isNode() && g.crossOriginIsolated === true && g.navigator?.hardwareConcurrency ? g.navigator.hardwareConcurrency : undefined;
 }
 
 /** The order `selectBackend` tries when nothing is preferred: the fastest that can exist here first. */
@@ -54,6 +65,10 @@ async function register(name: BackendName, options: SelectBackendOptions): Promi
       case 'wasm': {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
         if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths);
+        // set before the backend initialises; tfjs would otherwise pick its own pool size
+        // (browsers only: Node's wasm backend runs one thread and the option is documented as a browser one)
+        const threads = isNode() ? undefined : (options.wasmThreads ?? browserThreads());
+        if (threads !== undefined) wasm.setThreadsCount(threads);
         break;
       }
       case 'webgl':
