@@ -147,7 +147,38 @@ function checkNumel(numel: PyValue): number {
 // ---------------------------------------------------------------- zip (torch >= 1.6)
 
 /** Read a `torch.save` zip archive: `<stem>/data.pkl` plus `<stem>/data/<key>` storages, any `<stem>`. */
+/**
+ * Check the end-of-directory record (zip64 too) against the file size before fflate walks it: fflate trusts
+ * the entry count, so a corrupt zip64 count (billions) loops over phantom entries for minutes.
+ * Every central directory entry takes at least 46 bytes.
+ */
+function checkZipDirectory(bytes: Uint8Array): void {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let e = bytes.length - 22;
+  const stop = Math.max(0, e - 65535);
+  while (e >= stop && dv.getUint32(e, true) !== 0x06054b50) e--;
+  if (e < stop) return; // fflate reports the missing record itself
+  let count = Math.max(dv.getUint16(e + 8, true), dv.getUint16(e + 10, true));
+  let offset = dv.getUint32(e + 16, true);
+  if ((count === 0xffff || offset === 0xffffffff) && e >= 20) {
+    const ze = dv.getUint32(e - 12, true) + dv.getUint32(e - 8, true) * 2 ** 32;
+    if (ze + 56 <= bytes.length && dv.getUint32(ze, true) === 0x06064b50) {
+      const u64 = (at: number) => dv.getUint32(at, true) + dv.getUint32(at + 4, true) * 2 ** 32;
+      count = Math.max(u64(ze + 24), u64(ze + 32));
+      offset = u64(ze + 48);
+    }
+  }
+  const most = Math.floor(bytes.length / 46);
+  if (count > most) {
+    throw new CheckpointError(`corrupt zip: directory claims ${count} entries; a ${bytes.length}-byte file holds at most ${most}`);
+  }
+  if (offset > bytes.length) {
+    throw new CheckpointError(`corrupt zip: directory starts at byte ${offset} of a ${bytes.length}-byte file`);
+  }
+}
+
 export function readTorchZip(bytes: Uint8Array): PyValue {
+  checkZipDirectory(bytes);
   let files: Record<string, Uint8Array>;
   const declared = new Map<string, { size: number; originalSize: number; compression: number }>();
   try {
