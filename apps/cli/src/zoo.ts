@@ -5,11 +5,11 @@
 import type { ZooEntry } from '@hrnetjs/core';
 import { FACE_ZOO, faceZooConfig } from '@hrnetjs/face-align';
 import { DET_ZOO, type DetZooProcessing, detectionZooConfig } from '@hrnetjs/head-det';
-import { POSE_ZOO, posePresetConfig } from '@hrnetjs/head-pose';
+import { BOTTOM_UP_ZOO, POSE_ZOO, bottomUpZooConfig, posePresetConfig } from '@hrnetjs/head-pose';
 import { SEG_ZOO, segmentationZooConfig } from '@hrnetjs/head-seg';
 import { CLASSIFY_ZOO, backbonePreset, normalizePresetName } from '@hrnetjs/hrnet-backbone';
 
-export const ZOO: readonly ZooEntry[] = Object.freeze([...POSE_ZOO, ...SEG_ZOO, ...DET_ZOO, ...FACE_ZOO, ...CLASSIFY_ZOO] as ZooEntry[]);
+export const ZOO: readonly ZooEntry[] = Object.freeze([...POSE_ZOO, ...BOTTOM_UP_ZOO, ...SEG_ZOO, ...DET_ZOO, ...FACE_ZOO, ...CLASSIFY_ZOO] as ZooEntry[]);
 
 /**
  * Whether an entry's network resolves (true) or the reason it does not: its config is worked out exactly as
@@ -17,7 +17,8 @@ export const ZOO: readonly ZooEntry[] = Object.freeze([...POSE_ZOO, ...SEG_ZOO, 
  */
 export function zooEntryBuilds(e: ZooEntry): true | string {
   try {
-    if (e.task === 'pose') posePresetConfig(e.model.preset);
+    if (BOTTOM_UP_ZOO.includes(e)) bottomUpZooConfig(e);
+    else if (e.task === 'pose') posePresetConfig(e.model.preset);
     else if (e.task === 'seg') segmentationZooConfig(e);
     else if (e.task === 'det') detectionZooConfig(e as ZooEntry<DetZooProcessing>);
     else if (e.task === 'face') faceZooConfig(e);

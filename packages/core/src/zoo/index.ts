@@ -66,6 +66,7 @@ export function detectKeyMapping(task: ZooTask, keys: Iterable<string>): string 
   const has = (p: string) => all.some((k) => k.startsWith(p));
   if (has('decode_head.')) return 'mmseg-fcn';
   if (has('bbox_head.') && has('neck.')) return 'mmdet-fcos';
+  if (has('backbone.') && has('keypoint_head.deconv_layers.')) return 'mmpose-ae';
   if (has('backbone.') && (has('keypoint_head.') || has('head.final_layer.') || has('head.conv_layers.'))) {
     return task === 'face' ? 'mmpose-face' : 'mmpose-pose';
   }

@@ -21,6 +21,9 @@ const MMPOSE_POSE: ZooKeyMapping = {
   },
 };
 
+/** mmpose 0.x associative embedding (AEHigherResolutionHead): the official HigherHRNet layers under `backbone.` / `keypoint_head.`. */
+const MMPOSE_AE: ZooKeyMapping = { rules: { stripPrefix: ['backbone.', 'keypoint_head.'] } };
+
 /**
  * mmpose face models (0.x `TopdownHeatmapSimpleHead` with one 1x1 conv layer): `keypoint_head.final_layer`
  * is Sequential(conv, BN, ReLU, conv) exactly like the official `head`; 1.x `HeatmapHead` splits it into
@@ -90,6 +93,7 @@ export const KEY_MAPPINGS: Readonly<Record<string, ZooKeyMapping>> = Object.free
   official: OFFICIAL,
   'official-seg': OFFICIAL_SEG,
   'mmpose-pose': MMPOSE_POSE,
+  'mmpose-ae': MMPOSE_AE,
   'mmpose-face': MMPOSE_FACE,
   'mmseg-fcn': MMSEG_FCN,
   'mmdet-fcos': mmdetFcosKeyMapping(),

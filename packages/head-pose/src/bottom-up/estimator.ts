@@ -16,6 +16,7 @@ import { preprocessCrops } from '../preprocess.js';
 import type { Keypoint } from '../estimator.js';
 import { bottomUpFinalPreds, groupingParams, parseHeatmaps, topKOnDevice } from './group.js';
 import { multiScaleHeatmaps } from './inference.js';
+import { BOTTOM_UP_ZOO, bottomUpZooConfig } from './zoo.js';
 import { type BottomUpModelConfig, PoseHigherResolutionNet, createBottomUpPoseModel } from './model.js';
 
 /** `createMultiPoseEstimator`'s options: the factory contract's plus the official test defaults. */
@@ -119,8 +120,8 @@ export class MultiPoseEstimator extends TaskObject<PoseHigherResolutionNet> {
 export const BOTTOM_UP_NETWORK: NetworkSpec<PoseHigherResolutionNet, BottomUpModelConfig> = {
   factory: 'createMultiPoseEstimator',
   task: 'pose',
-  zoo: [],
-  build: (model) => createBottomUpPoseModel(model),
+  zoo: BOTTOM_UP_ZOO,
+  build: (model, entry) => createBottomUpPoseModel(entry ? bottomUpZooConfig(entry) : model),
   isNetwork: (value): value is PoseHigherResolutionNet => value instanceof PoseHigherResolutionNet,
   checkWeights(sd) {
     const keys = [...sd.keys()];

@@ -3,3 +3,4 @@ export * from './inference.js';
 export * from './munkres.js';
 export * from './group.js';
 export * from './estimator.js';
+export * from './zoo.js';
