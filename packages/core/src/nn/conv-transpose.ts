@@ -1,10 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '../errors.js';
-import { Module } from './module.js';
-import type { BatchNorm2d } from './batchnorm.js';
-import type { Activation } from './conv.js';
+import { FoldableConv, type Activation } from './foldable-conv.js';
 import type { Parameter } from './parameter.js';
-import { recordMultiplyAdds } from './cost.js';
 
 export interface ConvTranspose2dOptions {
   stride?: number;
@@ -21,21 +18,15 @@ export interface ConvTranspose2dOptions {
  * output_padding`, as PyTorch. It runs as tfjs's `conv2dTranspose` (the input gradient of a conv with the same
  * filter), which is PyTorch's definition: no kernel flip, the filter's axes only permuted.
  */
-export class ConvTranspose2d extends Module {
+export class ConvTranspose2d extends FoldableConv {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
   readonly stride: number;
   readonly padding: number;
   readonly outputPadding: number;
-  private folded: { filter: tf.Tensor4D; bias: tf.Tensor1D; activation: Activation } | null = null;
 
-  constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
-    readonly kernelSize: number,
-    options: ConvTranspose2dOptions = {},
-  ) {
-    super();
+  constructor(inChannels: number, outChannels: number, kernelSize: number, options: ConvTranspose2dOptions = {}) {
+    super('ConvTranspose2d', inChannels, outChannels, kernelSize);
     this.stride = options.stride ?? 1;
     this.padding = options.padding ?? 0;
     this.outputPadding = options.outputPadding ?? 0;
@@ -70,56 +61,12 @@ export class ConvTranspose2d extends Module {
     return { macs: h * w * this.inChannels * this.outChannels * this.kernelSize * this.kernelSize, h: oh, w: ow };
   }
 
-  get isFolded(): boolean {
-    return this.folded !== null;
+  protected scaleOutputChannels(filter: tf.Tensor4D, scale: tf.Tensor1D): tf.Tensor4D {
+    // the transposed filter is [kh, kw, out, in]: output channels on axis 2
+    return tf.mul(filter, tf.reshape(scale, [1, 1, -1, 1]));
   }
 
-  forward(x: tf.Tensor): tf.Tensor {
-    if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
-      throw new ShapeError(
-        `ConvTranspose2d: expected NHWC input with ${this.inChannels} channels, found shape [${x.shape.join(', ')}]`,
-      );
-    }
-    const x4 = x as tf.Tensor4D;
-    recordMultiplyAdds(x4.shape[0] * this.cost(x4.shape[1], x4.shape[2]).macs);
-    if (this.folded) return this.run(x4, this.folded.filter, this.folded.bias, this.folded.activation);
-    return this.run(x4, this.weight.value as tf.Tensor4D, this.bias ? (this.bias.value as tf.Tensor1D) : undefined, 'linear');
-  }
-
-  /** deconv → BatchNorm → activation; one op once `foldBatchNorm` has run. */
-  forwardWith(x: tf.Tensor, bn: BatchNorm2d | null, activation: Activation): tf.Tensor {
-    if (this.folded) {
-      if (this.folded.activation !== activation) {
-        throw new ShapeError(`ConvTranspose2d: folded with ${this.folded.activation} but called with ${activation}`);
-      }
-      return this.forward(x);
-    }
-    let y = this.forward(x);
-    if (bn) y = bn.forward(y);
-    return activation === 'relu' ? tf.relu(y) : y;
-  }
-
-  /**
-   * Folds an eval-mode BatchNorm after this layer into it (scale on the filter's output axis 2, shift into the
-   * bias) and fuses the activation. `stateDict()` is unchanged.
-   */
-  foldBatchNorm(bn: BatchNorm2d | null, activation: Activation): void {
-    if (this.folded) throw new ShapeError('ConvTranspose2d: already folded');
-    const next = tf.tidy(() => {
-      let filter = this.weight.value as tf.Tensor4D;
-      let bias: tf.Tensor1D = this.bias ? (this.bias.value as tf.Tensor1D) : tf.zeros([this.outChannels]);
-      if (bn) {
-        const { scale, shift } = bn.affine();
-        filter = tf.mul(filter, tf.reshape(scale, [1, 1, -1, 1]));
-        bias = tf.add(tf.mul(bias, scale), shift);
-      }
-      return { filter: tf.keep(filter.clone()), bias: tf.keep(bias.clone()) };
-    });
-    this.folded = { ...next, activation };
-    bn?.markFolded();
-  }
-
-  private run(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | undefined, activation: Activation): tf.Tensor4D {
+  protected run(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | undefined, activation: Activation): tf.Tensor4D {
     const [n, h, w] = x.shape;
     const [oh, ow] = this.outputSize(h, w);
     return tf.tidy(() => {
@@ -159,12 +106,5 @@ export class ConvTranspose2d extends Module {
     const y = tf.conv2d(withPad, flipped, 1, 'valid');
     if (y.shape[1] !== oh || y.shape[2] !== ow) throw new ShapeError(`ConvTranspose2d: internal size ${y.shape} ≠ ${oh}x${ow}`);
     return y;
-  }
-
-  override dispose(): void {
-    this.folded?.filter.dispose();
-    this.folded?.bias.dispose();
-    this.folded = null;
-    super.dispose();
   }
 }
