@@ -2,8 +2,9 @@
  * The `hrnet` command line: argument parsing, backend selection and dispatch to the commands. `run(argv)`
  * returns the exit code; everything it prints goes to the given streams.
  */
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { type BackendName, type ZooTask, selectBackend } from '@hrnetjs/core';
+import { type BackendName, type ZooTask, closestNames, editDistance, selectBackend } from '@hrnetjs/core';
 import { CliError, EXIT } from './exit-codes.js';
 import type { Context } from './context.js';
 import { bench } from './commands/bench.js';
@@ -37,7 +38,8 @@ Evaluation and speed:
   hrnet demo [--out hrnet-demo]
 
 Global: --backend wasm|cpu|tensorflow (default: best available; bench: wasm) --cache-dir dir --offline
-        --mirror url (zoo files from <url>/<origin>/<file>) --timeout-ms N (download idle timeout) --verbose --help
+        --mirror url (zoo files from <url>/<origin>/<file>) --timeout-ms N (download idle timeout) --verbose
+        --help (also `hrnet <command> --help`) --version
 Exit codes: 0 ok, 1 error, 2 bad command line, 3 some inputs failed (the batch finished; each is listed).
 `;
 
@@ -80,7 +82,34 @@ const OPTIONS = {
   mirror: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
 } as const;
+
+const COMMANDS = ['pose', 'seg', 'det', 'face', 'classify', 'convert', 'info', 'zoo', 'eval', 'bench', 'demo', 'help'];
+
+/** The installed package's version: read from its package.json (one level above both src/ and dist/). */
+export function cliVersion(): string {
+  return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+}
+
+/**
+ * Help for one command: its lines of USAGE (with the inference tasks' common flags) and the global flags, so
+ * `hrnet seg --help` shows what `seg` takes without the rest of the page.
+ */
+export function commandHelp(command: string): string {
+  const lines = USAGE.split('\n');
+  const own = lines.filter((l) => l.startsWith(`  hrnet ${command} `) || l === `  hrnet ${command}`);
+  const common = INFER_TASKS.includes(command) ? lines.filter((l) => l.trimStart().startsWith('common:')) : [];
+  const globalAt = lines.findIndex((l) => l.startsWith('Global:'));
+  return [...own, ...common, '', ...lines.slice(globalAt)].join('\n');
+}
+
+/** " (did you mean …?)" for a mistyped command or flag; nothing when more than two edits (or a third of the letters) apart. */
+function didYouMean(given: string, candidates: readonly string[], prefix = ''): string {
+  const [best] = closestNames(given, candidates, 1);
+  if (!best || editDistance(given, best) > Math.max(2, Math.floor(Math.max(given.length, best.length) / 3))) return '';
+  return ` (did you mean '${prefix}${best}'?)`;
+}
 
 const INFER_TASKS = ['pose', 'seg', 'det', 'face', 'classify'];
 const NEEDS_BACKEND = new Set([...INFER_TASKS, 'bench', 'demo']);
@@ -105,14 +134,34 @@ export async function run(argv: string[], io: RunIo = {}): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
-    err(`hrnet: ${(e as Error).message}\n\n${USAGE}`);
+    const message = (e as Error).message;
+    // node's own wording for an unknown flag is about positionals; say what happened and what was meant
+    const unknown = /^Unknown option '(--?[^' ]+)'/.exec(message)?.[1];
+    const hint = unknown?.startsWith('--') ? didYouMean(unknown.slice(2), Object.keys(OPTIONS), '--') : '';
+    err(`hrnet: ${unknown ? `unknown flag '${unknown}'${hint}` : message}\n\nRun \`hrnet --help\` for every command and flag.`);
     return EXIT.usage;
   }
   const { values: v, positionals } = parsed;
   const [command, ...rest] = positionals;
+  if (v.version) {
+    stdout.write(`${cliVersion()}\n`);
+    return EXIT.ok;
+  }
+  if (command === 'help' && rest[0] && COMMANDS.includes(rest[0])) {
+    stdout.write(`${commandHelp(rest[0])}\n`);
+    return EXIT.ok;
+  }
+  if (v.help && command && COMMANDS.includes(command)) {
+    stdout.write(`${commandHelp(command)}\n`);
+    return EXIT.ok;
+  }
   if (v.help || !command || command === 'help') {
     stdout.write(USAGE);
     return command || v.help ? EXIT.ok : EXIT.usage;
+  }
+  if (!COMMANDS.includes(command)) {
+    err(`hrnet: unknown command '${command}'${didYouMean(command, COMMANDS)}\n\n${USAGE}`);
+    return EXIT.usage;
   }
   const ctx: Context = {
     out: (t) => stdout.write(t),

@@ -19,7 +19,8 @@ export function listZoo<P = unknown>(entries: readonly ZooEntry<P>[], task?: Zoo
   return entries.filter((e) => task === undefined || e.task === task);
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance: insertions, deletions and substitutions that turn `a` into `b`. */
+export function editDistance(a: string, b: string): number {
   const d = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let prev = d[0]!;
@@ -39,14 +40,22 @@ export function getZooEntry<P = unknown>(name: string, entries: readonly ZooEntr
   return entries.find((e) => e.name.toLowerCase() === n);
 }
 
-/** Up to `k` zoo names closest to `name` (substring matches first), for "did you mean" messages. */
-export function suggestZooNames(name: string, k: number, entries: readonly ZooEntry<any>[]): string[] {
+/**
+ * Up to `k` of `candidates` closest to `name` (substring matches first, then edit distance), for "did you mean"
+ * messages: zoo names, presets, CLI commands and flags all use this one ranking.
+ */
+export function closestNames(name: string, candidates: readonly string[], k: number): string[] {
   const n = name.trim().toLowerCase();
-  const scored = entries.map((e) => {
-    const m = e.name.toLowerCase();
-    return { name: e.name, score: m.includes(n) || n.includes(m) ? -1 / m.length : editDistance(n, m) };
+  const scored = candidates.map((c) => {
+    const m = c.toLowerCase();
+    return { name: c, score: m.includes(n) || n.includes(m) ? -1 / m.length : editDistance(n, m) };
   });
   return scored.sort((a, b) => a.score - b.score).slice(0, k).map((s) => s.name);
+}
+
+/** Up to `k` zoo names closest to `name` (substring matches first), for "did you mean" messages. */
+export function suggestZooNames(name: string, k: number, entries: readonly ZooEntry<any>[]): string[] {
+  return closestNames(name, entries.map((e) => e.name), k);
 }
 
 /** Like `getZooEntry`, but throws a `ConfigError` naming the closest entries. */
