@@ -39,7 +39,7 @@ Evaluation and speed:
 
 Global: --backend wasm|cpu|tensorflow (default: best available; bench: wasm) --cache-dir dir --offline
         --mirror url (zoo files from <url>/<origin>/<file>) --timeout-ms N (download idle timeout) --verbose
-        --help (also `hrnet <command> --help`) --version
+        --help (also: hrnet <command> --help) --version
 Exit codes: 0 ok, 1 error, 2 bad command line, 3 some inputs failed (the batch finished; each is listed).
 `;
 
