@@ -13,7 +13,8 @@ import {
 import { type DecodeMethod, type DecodeOptions, getFinalPreds } from './decode.js';
 import { flipTest as runFlipTest } from './flip.js';
 import { type KeypointSet, keypointSetFor } from './keypoints.js';
-import { PoseHighResolutionNet, type PoseModelConfig, createPoseModel } from './model.js';
+import { PoseHighResolutionNet, type PoseNetwork, type PoseNetworkConfig, createPoseModel } from './model.js';
+import { PoseLiteHRNet } from './lite.js';
 import { type CropMethod, cropPersons, preprocessCrops } from './preprocess.js';
 import { type Box, type CenterScale, PIXEL_STD, boxToCenterScale } from './transforms.js';
 import { IN_VIS_THRESHOLD, rescorePose } from './coco.js';
@@ -24,9 +25,10 @@ import { POSE_ZOO, type PoseZooProcessing } from './zoo.js';
  * `createPoseEstimator`'s options: the factory contract's (`model`, `weights`, `keyMapping`, `backend`,
  * `wasmPaths`, `engine`, `fuse`, … — see core's `TaskConfig`) plus the pose options below. `model` is a zoo
  * name, a preset (`'coco_w32_256x192'`, `'w48_384x288'`, `'mpii_w32_256x256'`, …), an official experiment
- * YAML, a config, or a built `PoseHighResolutionNet`.
+ * YAML, a config, or a built `PoseHighResolutionNet`; a Lite-HRNet preset (`'litehrnet_18_coco_256x192'`), zoo
+ * name or `LitePoseModelConfig`, or a built `PoseLiteHRNet`.
  */
-export interface PoseEstimatorConfig extends TaskConfig<PoseModelConfig, PoseHighResolutionNet> {
+export interface PoseEstimatorConfig extends TaskConfig<PoseNetworkConfig, PoseNetwork> {
   /** The official flip test (`TEST.FLIP_TEST`, true in every official config): default true. */
   flipTest?: boolean;
   /** Shift flipped heatmaps one pixel (`TEST.SHIFT_HEATMAP`): default true. */
@@ -94,14 +96,14 @@ export interface EstimatePosesOptions {
  * Top-down pose estimation with an HRNet pose network, following the official test pipeline of
  * deep-high-resolution-net.pytorch step by step. Create with {@link createPoseEstimator}.
  */
-export class PoseEstimator extends TaskObject<PoseHighResolutionNet> {
+export class PoseEstimator extends TaskObject<PoseNetwork> {
   readonly inputSize: [number, number];
   readonly heatmapSize: [number, number];
   readonly keypointSet: KeypointSet;
   readonly options: PoseOptions;
 
   /** @internal use {@link createPoseEstimator} */
-  constructor(prepared: PreparedNetwork<PoseHighResolutionNet>, keypointSet: KeypointSet, options: PoseOptions) {
+  constructor(prepared: PreparedNetwork<PoseNetwork>, keypointSet: KeypointSet, options: PoseOptions) {
     super(prepared);
     const c = this.model.poseConfig;
     this.inputSize = [...c.imageSize];
@@ -235,12 +237,12 @@ export async function createPoseEstimator(config: PoseEstimatorConfig): Promise<
 }
 
 /** What the factory contract needs to know about pose networks. */
-export const POSE_NETWORK: NetworkSpec<PoseHighResolutionNet, PoseModelConfig, PoseZooProcessing> = {
+export const POSE_NETWORK: NetworkSpec<PoseNetwork, PoseNetworkConfig, PoseZooProcessing> = {
   factory: 'createPoseEstimator',
   task: 'pose',
   zoo: POSE_ZOO,
   build: (model) => createPoseModel(model),
-  isNetwork: (value): value is PoseHighResolutionNet => value instanceof PoseHighResolutionNet,
+  isNetwork: (value): value is PoseNetwork => value instanceof PoseHighResolutionNet || value instanceof PoseLiteHRNet,
 };
 
 /** The pose options with their defaults, checked before anything is loaded. */

@@ -1,4 +1,5 @@
 export * from './model.js';
+export * from './lite.js';
 export * from './keypoints.js';
 export * from './transforms.js';
 export * from './decode.js';

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, Conv2d, getZooEntry } from '@hrnetjs/core';
 import { POSE_ZOO } from './zoo.js';
+import { LITE_POSE_PRESETS, type LitePoseModelConfig, PoseLiteHRNet, isLitePosePreset, litePosePresetConfig } from './lite.js';
 import {
   type HRNetConfig,
   HighResolutionTrunk,
@@ -89,7 +90,11 @@ export function posePresetConfig(name: string): PoseModelConfig {
   let key = normalizePresetName(name).replace(/^pose-/, '').replace(/-/g, '_');
   if (!key.startsWith('coco_') && !key.startsWith('mpii_')) key = `coco_${key}`;
   const spec = (POSE_PRESETS as Record<string, PosePresetSpec>)[key];
-  if (!spec) throw new ConfigError(`unknown pose preset "${name}"; expected one of ${Object.keys(POSE_PRESETS).join(', ')}`);
+  if (!spec) {
+    throw new ConfigError(
+      `unknown pose preset "${name}"; expected one of ${Object.keys(POSE_PRESETS).join(', ')} (HRNet) or ${Object.keys(LITE_POSE_PRESETS).join(', ')} (Lite-HRNet)`,
+    );
+  }
   const [w, h] = spec.imageSize;
   return {
     backbone: backbonePreset(spec.width, POSE_FUSE),
@@ -150,15 +155,31 @@ export class PoseHighResolutionNet extends HighResolutionTrunk<tf.Tensor> {
   }
 }
 
+/** Every top-down pose network this head builds: HRNet (`PoseHighResolutionNet`) or Lite-HRNet (`PoseLiteHRNet`). */
+export type PoseNetwork = PoseHighResolutionNet | PoseLiteHRNet;
+
+/** A config of either network: a `LitePoseModelConfig` says `network: 'litehrnet'`. */
+export type PoseNetworkConfig = PoseModelConfig | LitePoseModelConfig;
+
+function isLiteConfig(c: PoseNetworkConfig): c is LitePoseModelConfig {
+  return (c as LitePoseModelConfig).network === 'litehrnet';
+}
+
 /**
- * The raw pose network from a zoo name (`'mmpose_td-hm_hrnet-w32_8xb64-210e_coco-256x192'`), a preset name
- * (`'w32_256x192'`, `'mpii_w48_256x256'`, …), the text of an
- * official experiment YAML, or a config object. Weights are random until `loadStateDict`.
+ * The raw pose network from a zoo name (`'mmpose_td-hm_hrnet-w32_8xb64-210e_coco-256x192'`,
+ * `'mmpose_td-hm_litehrnet-18_8xb64-210e_coco-256x192'`), a preset name (`'w32_256x192'`, `'mpii_w48_256x256'`,
+ * `'litehrnet_18_coco_256x192'`, …), the text of an official HRNet experiment YAML, or a config object. Weights
+ * are random until `loadStateDict`.
  */
-export function createPoseModel(config: string | PoseModelConfig): PoseHighResolutionNet {
-  if (typeof config !== 'string') return new PoseHighResolutionNet(config);
+export function createPoseModel(config: PoseModelConfig): PoseHighResolutionNet;
+export function createPoseModel(config: LitePoseModelConfig): PoseLiteHRNet;
+export function createPoseModel(config: string | PoseNetworkConfig): PoseNetwork;
+export function createPoseModel(config: string | PoseNetworkConfig): PoseNetwork {
+  if (typeof config !== 'string') return isLiteConfig(config) ? new PoseLiteHRNet(config) : new PoseHighResolutionNet(config);
   const isYaml = config.includes('\n') || config.includes(':');
-  // a zoo name builds its entry's preset (mmpose's top-down HRNet is the official network)
-  const entry = isYaml ? undefined : getZooEntry(config, POSE_ZOO);
-  return new PoseHighResolutionNet(isYaml ? parsePoseYaml(config) : posePresetConfig(entry ? entry.model.preset : config));
+  if (isYaml) return new PoseHighResolutionNet(parsePoseYaml(config));
+  // a zoo name builds its entry's preset (mmpose's top-down HRNet / Lite-HRNet are the official networks)
+  const preset = getZooEntry(config, POSE_ZOO)?.model.preset ?? config;
+  if (isLitePosePreset(preset)) return new PoseLiteHRNet(litePosePresetConfig(preset));
+  return new PoseHighResolutionNet(posePresetConfig(preset));
 }

@@ -14,3 +14,23 @@ export {
 export { IMAGENET_CLASSES } from './imagenet-classes.js';
 export * from './classifier.js';
 export { CLASSIFY_ZOO } from './zoo.js';
+export {
+  LITEHRNET_PRESETS,
+  liteHRNetPreset,
+  parseLiteHRNetExtra,
+  validateLiteConfig,
+  SpatialWeighting,
+  CrossResolutionWeighting,
+  ConditionalChannelWeighting,
+  ShuffleUnit,
+  Stem,
+  IterativeHead,
+  LiteHRModule,
+  LiteHRNetTrunk,
+  LiteHRNet,
+  createLiteHRNet,
+  type LiteHRNetConfig,
+  type LiteHRNetPreset,
+  type LiteStageConfig,
+  type LiteModuleType,
+} from './lite-hrnet.js';
