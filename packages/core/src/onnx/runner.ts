@@ -3,6 +3,7 @@ import { EngineError, ShapeError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import type { EngineOptions, NetworkRunner } from '../task/types.js';
 import { type OnnxExportInfo, exportOnnx, readExportInfo } from './export.js';
+import { isNode, loadOnnxRuntime } from './ort-loader.js';
 import { type OutputTree, mapTree } from './record.js';
 
 /**
@@ -24,8 +25,6 @@ export interface OrtModule {
   env: { wasm?: { numThreads?: number; wasmPaths?: unknown } };
 }
 
-const isNode = (): boolean => typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-
 /** The machine's cores: `os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in browsers. */
 async function machineThreads(): Promise<number> {
   if (isNode()) {
@@ -33,18 +32,6 @@ async function machineThreads(): Promise<number> {
     return (os.availableParallelism?.() as number | undefined) ?? os.cpus().length;
   }
   return (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1;
-}
-
-/** Imports onnxruntime (node in Node, web in browsers) or says which package to install. */
-export async function loadOnnxRuntime(): Promise<{ ort: OrtModule; name: string }> {
-  const name = isNode() ? 'onnxruntime-node' : 'onnxruntime-web';
-  try {
-    // node's name is built at run time so that browser bundlers never try to resolve the native package
-    const mod = (isNode() ? await import(/* @vite-ignore */ name) : await import('onnxruntime-web')) as OrtModule & { default?: OrtModule };
-    return { ort: mod.InferenceSession ? mod : mod.default!, name };
-  } catch (e) {
-    throw new EngineError(`engine 'onnxruntime' needs the package ${name} (an optional peer dependency): install it, e.g. \`npm install ${name}\` (${(e as Error).message})`);
-  }
 }
 
 interface Session {
@@ -59,7 +46,7 @@ interface Session {
  * (the graph transposes at its ends), so the only copies on the JS side are tfjs ↔ onnxruntime.
  */
 export async function createOnnxRunner<Out>(model: Module<tf.Tensor4D, Out>, options: EngineOptions): Promise<NetworkRunner<Out>> {
-  const { ort, name } = await loadOnnxRuntime();
+  const { ort, name } = await loadOnnxRuntime<OrtModule>();
   const threads = options.threads ?? (await machineThreads());
   const web = name === 'onnxruntime-web';
   if (web && ort.env.wasm) {

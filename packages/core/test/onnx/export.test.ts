@@ -20,6 +20,7 @@ import {
   globalAvgPool,
   readExportInfo,
   resizeBilinear,
+  setOnnxRuntimeLoader,
   upsampleNearest,
 } from '../../src/index.js';
 import { readModelMetadata } from '../../src/onnx/proto.js';
@@ -183,5 +184,62 @@ describe('onnxruntime engine options', () => {
     const { validateEngine } = await import('../../src/index.js');
     expect(() => validateEngine('tensorrt', undefined)).toThrow(EngineError);
     expect(() => validateEngine('onnxruntime', { onnxModel: 'model.onnx' as never })).toThrow(/expected the bytes of an exported .onnx file, found/);
+  });
+});
+
+describe('onnxruntime loading (setOnnxRuntimeLoader)', () => {
+  beforeAll(() => useBackend('cpu'));
+  afterAll(() => setOnnxRuntimeLoader(null));
+
+  it('onnxruntime absent: an EngineError naming the package to install', async () => {
+    const m = new Mixed();
+    setOnnxRuntimeLoader(async () => {
+      throw new Error("Cannot find package 'onnxruntime-node'");
+    });
+    try {
+      const err = await createRunner('onnxruntime', m as never).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(EngineError);
+      expect((err as Error).message).toMatch(/needs the package onnxruntime-node .*npm install onnxruntime-node/);
+      // a loader that hands back something else is named as such, not a TypeError later
+      setOnnxRuntimeLoader(async () => ({ version: '1' }));
+      await expect(createRunner('onnxruntime', m as never)).rejects.toThrow(/expected the onnxruntime-node module \(with InferenceSession\), found a module with version/);
+      expect(() => setOnnxRuntimeLoader('onnxruntime-node' as never)).toThrow(EngineError);
+    } finally {
+      setOnnxRuntimeLoader(null);
+      m.dispose();
+    }
+  });
+
+  it('dispose() releases every session the runner opened (one a size), once', async () => {
+    const m = new Mixed();
+    randomize(m);
+    let created = 0;
+    let released = 0;
+    // the real onnxruntime-node, its sessions counted; a module namespace is frozen, so a new object
+    setOnnxRuntimeLoader(async () => ({
+      ...ort,
+      InferenceSession: {
+        create: async (bytes: Uint8Array, options: never) => {
+          const s = await ort.InferenceSession.create(bytes, options);
+          created++;
+          return { run: s.run.bind(s), release: async () => (released++, s.release()) };
+        },
+      },
+    }));
+    try {
+      const runner = await createRunner('onnxruntime', m as never, { threads: 1 });
+      for (const [h, w] of [[16, 20], [24, 32], [16, 20]] as const) {
+        const x = tf.zeros([1, h, w, 3]) as tf.Tensor4D;
+        tf.dispose([x, (await runner.run(x)) as never]);
+      }
+      expect(created).toBe(2);
+      runner.dispose();
+      runner.dispose();
+      await new Promise((r) => setTimeout(r, 0));
+      expect(released).toBe(2);
+    } finally {
+      setOnnxRuntimeLoader(null);
+      m.dispose();
+    }
   });
 });
