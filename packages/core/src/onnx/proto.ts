@@ -49,6 +49,8 @@ export interface ModelValue {
   initializers: readonly TensorValue[];
   inputs: readonly ValueInfo[];
   outputs: readonly ValueInfo[];
+  /** Shapes of intermediate values (GraphProto.value_info) where onnxruntime's own inference would lose them. */
+  valueInfo?: readonly ValueInfo[];
   metadata: Record<string, string>;
 }
 
@@ -210,6 +212,7 @@ export function encodeModel(m: ModelValue): Uint8Array {
     for (const t of m.initializers) g.message(5, (tw) => writeTensor(tw, t));
     for (const v of m.inputs) g.message(11, (vw) => writeValueInfo(vw, v));
     for (const v of m.outputs) g.message(12, (vw) => writeValueInfo(vw, v));
+    for (const v of m.valueInfo ?? []) g.message(13, (vw) => writeValueInfo(vw, v));
   });
   w.message(8, (o) => {
     o.string(1, '');
