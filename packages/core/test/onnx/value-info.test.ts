@@ -73,7 +73,7 @@ class Fuse extends Module<tf.Tensor4D, tf.Tensor4D> {
     const b = tf.relu(this.down.forward(a));
     const [h, w] = [a.shape[1]!, a.shape[2]!];
     const y = tf.relu(tf.add(this.mid.forward(a), upsampleNearest(this.low.forward(b), 2)));
-    return tf.relu(tf.add(this.out.forward(y), resizeBilinear(this.low.forward(b), [h, w], false)));
+    return tf.relu(tf.add(this.out.forward(y), resizeBilinear(this.low.forward(b), [h, w], false))) as tf.Tensor4D;
   }
 }
 
