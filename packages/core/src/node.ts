@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve, sep } from 'node:path';
-import { CheckpointError } from './errors.js';
+import { CheckpointError, typedError } from './errors.js';
 import {
   type HostTensor,
   type LoadCheckpointOptions,
@@ -21,7 +21,13 @@ import {
 } from './io/index.js';
 
 async function readBytes(path: string): Promise<Uint8Array> {
-  const buf = await readFile(path);
+  let buf: Buffer;
+  try {
+    buf = await readFile(path);
+  } catch (e) {
+    // ENOENT, EISDIR, EACCES: a typed error that names the file, not a raw system error
+    throw typedError(e, `could not read '${String(path).slice(0, 300)}'`);
+  }
   // A Buffer is a Uint8Array; re-view it so that no Buffer-specific behaviour leaks into the readers.
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
@@ -31,14 +37,23 @@ async function readBytes(path: string): Promise<Uint8Array> {
  * same folder (manifest paths are relative to it, and may not leave it).
  */
 export async function readCheckpointFile(path: string, options: LoadCheckpointOptions = {}): Promise<StateDict> {
+  try {
+    return await readCheckpointFileUnguarded(path, options);
+  } catch (e) {
+    throw typedError(e, 'could not read the checkpoint file');
+  }
+}
+
+async function readCheckpointFileUnguarded(path: string, options: LoadCheckpointOptions): Promise<StateDict> {
+  if (typeof path !== 'string') throw new CheckpointError(`checkpoint path: expected a string, found ${typeof path}`);
   const bytes = await readBytes(path);
   if (detectCheckpointFormat(bytes) === 'tfjs-model-json') {
     const dir = resolve(dirname(path));
     return loadTfjsWeights(bytes, (p) => {
       const file = resolve(dir, p);
-      if (!file.startsWith(dir + sep)) throw new CheckpointError(`model.json shard path '${p}' leaves the model folder`);
+      if (!file.startsWith(dir + sep)) throw new CheckpointError(`model.json shard path '${String(p).slice(0, 200)}' leaves the model folder`);
       return readBytes(file);
-    }, { rawKeys: options.rawKeys, keys: options.keys });
+    }, { rawKeys: options.rawKeys, keys: options.keys, maxTensorBytes: options.maxTensorBytes });
   }
   return loadCheckpoint(bytes, { npyName: basename(path, extname(path)), ...options });
 }

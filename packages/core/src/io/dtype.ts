@@ -16,6 +16,48 @@ export function isFloat(dtype: FileDType): boolean {
 /** Largest tensor we agree to materialise: a corrupt shape must fail, not try to allocate terabytes. */
 export const MAX_ELEMENTS = 2 ** 30;
 
+/** Slack on top of the per-byte budget, so that tiny files with a few scalars never hit it. */
+const BUDGET_SLACK = 1 << 20;
+
+/**
+ * The most bytes a reader materialises (host tensors, inflated zip entries) for a file of `fileBytes` bytes.
+ * Every stored element widens to at most 4 bytes (int8/uint8/bool → int32), so a file whose tensors each read
+ * their own bytes never reaches 4 × its size; only views that repeat data do (stride-0 expands, many keys over
+ * one storage, overlapping offsets: issue 15's 450-byte file that loads as 4 GiB). `maxTensorBytes` replaces the
+ * default for a file that really shares storages (tied weights many times over) or to set a tighter limit.
+ */
+export function tensorBudget(fileBytes: number, maxTensorBytes?: number): number {
+  if (maxTensorBytes !== undefined) {
+    if (typeof maxTensorBytes !== 'number' || !(maxTensorBytes >= 0)) {
+      throw new CheckpointError(`maxTensorBytes must be a non-negative number of bytes, found ${String(maxTensorBytes).slice(0, 40)}`);
+    }
+    return maxTensorBytes;
+  }
+  return 4 * fileBytes + BUDGET_SLACK;
+}
+
+/** Throw before allocating when `total` bytes would exceed the budget. */
+export function checkBudget(total: number, budget: number, fileBytes: number, what: string): void {
+  if (total > budget) {
+    throw new CheckpointError(
+      `${what} would materialise ${total} bytes from a ${fileBytes}-byte file, more than the ${budget} allowed ` +
+        '(4 bytes per byte the file holds, plus 1 MiB): its tensors repeat data (stride-0 or overlapping views, ' +
+        'storages shared by many keys). Pass { maxTensorBytes } to allow more.',
+    );
+  }
+}
+
+/** Elements a view of `shape` materialises, checked as a count (a corrupt shape must not overflow to NaN/∞). */
+export function viewNumel(name: string, shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isSafeInteger(d) || d < 0) throw new CheckpointError(`tensor '${name}': bad shape [${shape.slice(0, 8).join(', ')}${shape.length > 8 ? ', …' : ''}]`);
+    n *= d;
+  }
+  if (n > MAX_ELEMENTS) throw new CheckpointError(`tensor '${name}': ${n} elements is more than the ${MAX_ELEMENTS} allowed`);
+  return n;
+}
+
 /**
  * A typed run of elements in a file: `bytes` holds at least `numel` elements of `dtype` from its start.
  * Shared by the PyTorch, safetensors and npy readers so that every format decodes values the same way.

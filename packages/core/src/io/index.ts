@@ -3,7 +3,7 @@ export { type CheckpointFormat, type LoadCheckpointOptions, type LoadCheckpointA
 export { NumpyArray, NumpyDType } from './numpy-pickle.js';
 export { type KeyRuleOptions, normalizeStateDictKeys } from './keys.js';
 export { readNpy, writeNpy } from './npy.js';
-export { type SaveSafetensorsOptions, readSafetensors, saveSafetensors } from './safetensors.js';
+export { type ReadSafetensorsOptions, type SaveSafetensorsOptions, readSafetensors, saveSafetensors } from './safetensors.js';
 export {
   type LoadTfjsWeightsOptions, type SaveTfjsWeightsOptions, type TfjsModelJson, type TfjsShards, type TfjsWeightEntry,
   type TfjsWeightsFiles, type TfjsWeightsGroup, loadTfjsWeights, parseTfjsModelJson, saveTfjsWeights,

@@ -1,4 +1,4 @@
-import { CheckpointError } from '../errors.js';
+import { CheckpointError, typedError } from '../errors.js';
 import { asBytes, decodeUtf8 } from './bytes.js';
 import { type KeyRuleOptions, normalizeStateDictKeys } from './keys.js';
 import { isNpy, readNpy } from './npy.js';
@@ -82,14 +82,21 @@ function finish(sd: StateDict, options: LoadCheckpointOptions): StateDict {
  * sd.get('conv1.weight')!.shape; // [64, 3, 3, 3]
  */
 export function loadCheckpoint(input: Uint8Array | ArrayBuffer, options: LoadCheckpointOptions = {}): StateDict {
-  const b = asBytes(input);
+  try {
+    return loadCheckpointUnguarded(asBytes(input), options);
+  } catch (e) {
+    throw typedError(e, 'could not read the checkpoint');
+  }
+}
+
+function loadCheckpointUnguarded(b: Uint8Array, options: LoadCheckpointOptions): StateDict {
   switch (detectCheckpointFormat(b)) {
     case 'torch-zip':
-      return finish(extractStateDict(readTorchZip(b), options), options);
+      return finish(extractStateDict(readTorchZip(b, options), options, b.length), options);
     case 'torch-legacy':
-      return finish(extractStateDict(readTorchLegacy(b), options), options);
+      return finish(extractStateDict(readTorchLegacy(b), options, b.length), options);
     case 'safetensors':
-      return finish(readSafetensors(b), options);
+      return finish(readSafetensors(b, options), options);
     case 'npy':
       return new Map([[options.npyName ?? 'tensor', readNpy(b)]]);
     case 'tfjs-model-json': {
@@ -106,11 +113,15 @@ export function loadCheckpoint(input: Uint8Array | ArrayBuffer, options: LoadChe
 
 /** `loadCheckpoint`, plus tfjs model.json whose shards come from `options.fetchShard`. */
 export async function loadCheckpointAsync(input: Uint8Array | ArrayBuffer, options: LoadCheckpointAsyncOptions = {}): Promise<StateDict> {
-  const b = asBytes(input);
-  if (options.fetchShard && detectCheckpointFormat(b) === 'tfjs-model-json') {
-    return loadTfjsWeights(decodeUtf8(b), options.fetchShard, { rawKeys: options.rawKeys, keys: options.keys });
+  try {
+    const b = asBytes(input);
+    if (options.fetchShard && detectCheckpointFormat(b) === 'tfjs-model-json') {
+      return await loadTfjsWeights(decodeUtf8(b), options.fetchShard, { rawKeys: options.rawKeys, keys: options.keys, maxTensorBytes: options.maxTensorBytes });
+    }
+    return loadCheckpoint(b, options);
+  } catch (e) {
+    throw typedError(e, 'could not read the checkpoint');
   }
-  return loadCheckpoint(b, options);
 }
 
 /**
@@ -120,9 +131,13 @@ export async function loadCheckpointAsync(input: Uint8Array | ArrayBuffer, optio
  * Undefined for formats without one, or when the file has no `meta`. Never needed to load the weights.
  */
 export function loadCheckpointMeta(input: Uint8Array | ArrayBuffer): Record<string, unknown> | undefined {
-  const b = asBytes(input);
-  const format = detectCheckpointFormat(b);
-  if (format === 'torch-zip') return extractMeta(readTorchZip(b));
-  if (format === 'torch-legacy') return extractMeta(readTorchLegacy(b));
-  return undefined;
+  try {
+    const b = asBytes(input);
+    const format = detectCheckpointFormat(b);
+    if (format === 'torch-zip') return extractMeta(readTorchZip(b));
+    if (format === 'torch-legacy') return extractMeta(readTorchLegacy(b));
+    return undefined;
+  } catch (e) {
+    throw typedError(e, 'could not read the checkpoint meta');
+  }
 }

@@ -1,4 +1,4 @@
-import { CheckpointError } from '../errors.js';
+import { CheckpointError, typedError } from '../errors.js';
 import { ByteReader, decodeLatin1, decodeUtf8, encodeUtf8 } from './bytes.js';
 import { type FileDType, ELEMENT_SIZE, contiguousStride, materialize } from './dtype.js';
 import { type HostTensor, sizeOf } from './state-dict.js';
@@ -18,6 +18,14 @@ const KINDS: Record<string, FileDType> = {
  * bools → Int32Array. Only C order is accepted: a Fortran-order array would silently load transposed.
  */
 export function readNpy(input: Uint8Array | ArrayBuffer): HostTensor {
+  try {
+    return readNpyUnguarded(input);
+  } catch (e) {
+    throw typedError(e, 'could not read the .npy file');
+  }
+}
+
+function readNpyUnguarded(input: Uint8Array | ArrayBuffer): HostTensor {
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   if (!isNpy(bytes)) throw new CheckpointError('not an .npy file: missing the \\x93NUMPY magic');
   const r = new ByteReader(bytes, 6, '.npy file');

@@ -1,4 +1,5 @@
 import { CheckpointError } from '../errors.js';
+import { describeValue } from '../task/describe.js';
 import { halfToFloat } from './bytes.js';
 import { PyBuildable, PyCallable, type PyValue } from './pickle.js';
 
@@ -42,7 +43,7 @@ export class NumpyDType extends PyBuildable {
     if (subarray !== null || names !== null || fields !== null) {
       throw new CheckpointError('refusing a structured or sub-array numpy dtype: only plain number dtypes are read');
     }
-    if (order !== '<' && order !== '>' && order !== '|' && order !== '=') throw new CheckpointError(`corrupt numpy dtype: byte order ${String(order)}`);
+    if (order !== '<' && order !== '>' && order !== '|' && order !== '=') throw new CheckpointError(`corrupt numpy dtype: byte order ${describeValue(order)}`);
     this.byteOrder = order;
   }
 }
@@ -133,7 +134,7 @@ function makeDType(args: PyValue[]): NumpyDType {
   const code = args[0];
   const c = typeof code === 'string' ? DTYPE_CODES[code.replace(/^[<>|=]/, '')] : undefined;
   if (!c) {
-    throw new CheckpointError(`refusing numpy dtype ${JSON.stringify(typeof code === 'string' ? code : String(code))}: only plain number dtypes (f2–f8, i1–i8, u1–u8, b1) are read`);
+    throw new CheckpointError(`refusing numpy dtype ${describeValue(code)}: only plain number dtypes (f2–f8, i1–i8, u1–u8, b1) are read`);
   }
   const d = new NumpyDType(c[0], c[1]);
   if (typeof code === 'string' && /^[<>|=]/.test(code)) d.byteOrder = code[0] as NumpyDType['byteOrder'];

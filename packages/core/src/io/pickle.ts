@@ -117,7 +117,7 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
   };
   const appendItems = (list: PyValue, items: PyValue[]): void => {
     if (list instanceof PySet) {
-      list.items.push(...items);
+      for (const it of items) list.items.push(it); // no spread: a million items would overflow the call stack
       return;
     }
     if (!Array.isArray(list)) fail('APPEND(S) on a value that is not a list');

@@ -1,6 +1,6 @@
-import { CheckpointError } from '../errors.js';
-import { ByteReader, decodeUtf8, encodeUtf8, floatToHalf } from './bytes.js';
-import { type FileDType, ELEMENT_SIZE, contiguousStride, materialize } from './dtype.js';
+import { CheckpointError, typedError } from '../errors.js';
+import { ByteReader, asBytes, decodeUtf8, encodeUtf8, floatToHalf } from './bytes.js';
+import { type FileDType, ELEMENT_SIZE, checkBudget, contiguousStride, materialize, tensorBudget, viewNumel } from './dtype.js';
 import { type StateDict, sizeOf } from './state-dict.js';
 
 const DTYPES: Record<string, FileDType> = {
@@ -25,17 +25,38 @@ interface HeaderEntry {
   data_offsets: [number, number];
 }
 
-/** Read a safetensors file (https://github.com/huggingface/safetensors): u64 LE header size, JSON header, data. */
-export function readSafetensors(bytes: Uint8Array): StateDict {
+export interface ReadSafetensorsOptions {
+  /** The most bytes of tensors to materialise (see LoadCheckpointOptions.maxTensorBytes). */
+  maxTensorBytes?: number;
+}
+
+/**
+ * Read a safetensors file (https://github.com/huggingface/safetensors): u64 LE header size, JSON header, data.
+ * Checked as strictly as the reference implementation: entries cover the data bytes exactly, in order, with no
+ * gap and no overlap (a shifted start would load every later tensor shifted), each holding dtype size × shape
+ * bytes; `__metadata__` maps strings to strings.
+ */
+export function readSafetensors(input: Uint8Array | ArrayBuffer, options: ReadSafetensorsOptions = {}): StateDict {
+  try {
+    return readSafetensorsUnguarded(input, options);
+  } catch (e) {
+    throw typedError(e, 'could not read the safetensors file');
+  }
+}
+
+function readSafetensorsUnguarded(input: Uint8Array | ArrayBuffer, options: ReadSafetensorsOptions = {}): StateDict {
+  const bytes = asBytes(input);
   const r = new ByteReader(bytes, 0, 'safetensors file');
   const n = r.u64();
   if (n > MAX_HEADER_BYTES) throw new CheckpointError(`corrupt safetensors file: header of ${n} bytes`);
   let header: unknown;
   try {
-    header = JSON.parse(decodeUtf8(r.take(n), true));
+    const text = decodeUtf8(r.take(n), true);
+    if (!text.startsWith('{')) throw new CheckpointError('corrupt safetensors header: does not start with {');
+    header = JSON.parse(text);
   } catch (e) {
     if (e instanceof CheckpointError) throw e;
-    throw new CheckpointError(`corrupt safetensors header: ${(e as Error).message}`);
+    throw new CheckpointError(`corrupt safetensors header: ${String((e as Error)?.message).slice(0, 200)}`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw new CheckpointError('corrupt safetensors header: not a JSON object');
@@ -43,32 +64,60 @@ export function readSafetensors(bytes: Uint8Array): StateDict {
   const data = bytes.subarray(8 + n);
   const entries: [string, HeaderEntry][] = [];
   for (const [name, e] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') continue;
+    const shown = JSON.stringify(name.slice(0, 100));
+    if (name === '__metadata__') {
+      if (typeof e !== 'object' || e === null || Array.isArray(e) || !Object.values(e).every((v) => typeof v === 'string')) {
+        throw new CheckpointError('corrupt safetensors header: __metadata__ is not a map of strings to strings');
+      }
+      continue;
+    }
     const entry = e as HeaderEntry;
     if (
       typeof entry !== 'object' || entry === null || typeof entry.dtype !== 'string' || !Array.isArray(entry.shape) ||
-      !Array.isArray(entry.data_offsets) || entry.data_offsets.length !== 2
+      !Array.isArray(entry.data_offsets) || entry.data_offsets.length !== 2 ||
+      !entry.data_offsets.every((x) => Number.isSafeInteger(x) && x >= 0)
     ) {
-      throw new CheckpointError(`corrupt safetensors header: entry '${name}' lacks dtype/shape/data_offsets`);
+      throw new CheckpointError(`corrupt safetensors header: entry ${shown} lacks dtype/shape/data_offsets (two non-negative integers)`);
+    }
+    if (!DTYPES[entry.dtype]) {
+      throw new CheckpointError(`safetensors tensor ${shown}: dtype ${JSON.stringify(entry.dtype.slice(0, 20))} is not supported (${Object.keys(DTYPES).join(', ')})`);
     }
     entries.push([name, entry]);
   }
   // Object.entries puts integer-like names first; the file's order is the data order.
-  entries.sort((a, b) => a[1].data_offsets[0] - b[1].data_offsets[0]);
-  const out: StateDict = new Map();
+  entries.sort((a, b) => a[1].data_offsets[0] - b[1].data_offsets[0] || a[1].data_offsets[1] - b[1].data_offsets[1]);
+  const budget = tensorBudget(bytes.length, options.maxTensorBytes);
+  let expectedBegin = 0;
+  let total = 0;
   for (const [name, e] of entries) {
-    const dtype = DTYPES[e.dtype];
-    if (!dtype) throw new CheckpointError(`safetensors tensor '${name}': dtype ${e.dtype} is not supported (${Object.keys(DTYPES).join(', ')})`);
+    const dtype = DTYPES[e.dtype]!;
     const [begin, end] = e.data_offsets;
-    if (!e.shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new CheckpointError(`safetensors tensor '${name}': bad shape [${e.shape.join(', ')}]`);
-    }
-    const need = sizeOf(e.shape) * ELEMENT_SIZE[dtype];
-    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end - begin !== need || end > data.length) {
+    const numel = viewNumel(name, e.shape);
+    const need = numel * ELEMENT_SIZE[dtype];
+    const shown = JSON.stringify(name.slice(0, 100));
+    if (begin !== expectedBegin) {
       throw new CheckpointError(
-        `safetensors tensor '${name}': data_offsets [${begin}, ${end}] do not hold ${need} bytes within the ${data.length} data bytes`,
+        `safetensors tensor ${shown}: data_offsets start at ${begin}, but the previous tensor ends at ${expectedBegin} ` +
+          `(${begin > expectedBegin ? 'a gap' : 'an overlap'}: the offsets do not tile the data)`,
       );
     }
+    if (end - begin !== need || end > data.length) {
+      throw new CheckpointError(
+        `safetensors tensor ${shown}: data_offsets [${begin}, ${end}] do not hold ${need} bytes (${e.dtype} ` +
+          `[${e.shape.slice(0, 8).join(', ')}]) within the ${data.length} data bytes`,
+      );
+    }
+    total += numel * 4;
+    checkBudget(total, budget, bytes.length, 'safetensors file');
+    expectedBegin = end;
+  }
+  if (expectedBegin !== data.length) {
+    throw new CheckpointError(`corrupt safetensors file: its tensors end at data byte ${expectedBegin}, but ${data.length} data bytes follow the header`);
+  }
+  const out: StateDict = new Map();
+  for (const [name, e] of entries) {
+    const dtype = DTYPES[e.dtype]!;
+    const [begin, end] = e.data_offsets;
     const shape = e.shape.slice();
     out.set(name, materialize(name, { dtype, bytes: data.subarray(begin, end), littleEndian: true }, sizeOf(shape), 0, shape, contiguousStride(shape)));
   }

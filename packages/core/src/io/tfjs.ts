@@ -1,7 +1,8 @@
-import { CheckpointError } from '../errors.js';
+import { CheckpointError, typedError } from '../errors.js';
 import { asBytes, decodeUtf8, floatToHalf, halfToFloat } from './bytes.js';
 import { type KeyRuleOptions, normalizeStateDictKeys } from './keys.js';
-import { MAX_ELEMENTS } from './dtype.js';
+import { viewNumel } from './dtype.js';
+import { describeValue } from '../task/describe.js';
 import { type StateDict, hostTensor, sizeOf } from './state-dict.js';
 
 /** One entry of a tfjs `weightsManifest` group (tfjs-core `io.WeightsManifestEntry`, the fields we use). */
@@ -34,29 +35,50 @@ export interface LoadTfjsWeightsOptions {
   /** Skip the key rules (see keys.ts); by default they run, as for every other format. */
   rawKeys?: boolean;
   keys?: KeyRuleOptions;
+  /** Accepted for symmetry with the other readers: shards are bounded by their own bytes already (exact cover). */
+  maxTensorBytes?: number;
 }
 
 /** Parse model.json given as an object, JSON text or bytes, and check it has a weights manifest. */
-export function parseTfjsModelJson(modelJson: TfjsModelJson | string | Uint8Array | ArrayBuffer): TfjsModelJson {
+function parseTfjsModelJsonUnguarded(modelJson: TfjsModelJson | string | Uint8Array | ArrayBuffer): TfjsModelJson {
   let obj: unknown = modelJson;
   if (typeof modelJson === 'string' || modelJson instanceof Uint8Array || modelJson instanceof ArrayBuffer) {
     const text = typeof modelJson === 'string' ? modelJson : decodeUtf8(asBytes(modelJson));
     try {
       obj = JSON.parse(text);
     } catch (e) {
-      throw new CheckpointError(`model.json is not valid JSON: ${(e as Error).message}`);
+      throw new CheckpointError(`model.json is not valid JSON: ${String((e as Error)?.message).slice(0, 200)}`);
     }
   }
   const m = obj as TfjsModelJson;
   if (typeof m !== 'object' || m === null || !Array.isArray(m.weightsManifest)) {
     throw new CheckpointError('model.json has no weightsManifest array');
   }
-  for (const g of m.weightsManifest) {
-    if (!g || !Array.isArray(g.paths) || !Array.isArray(g.weights)) {
-      throw new CheckpointError('model.json weightsManifest group lacks paths/weights');
+  m.weightsManifest.forEach((g, i) => {
+    if (typeof g !== 'object' || g === null || !Array.isArray(g.paths) || !Array.isArray(g.weights)) {
+      throw new CheckpointError(`model.json weightsManifest group ${i} lacks paths/weights, found ${describeValue(g)}`);
     }
-  }
+    g.paths.forEach((p, j) => {
+      if (typeof p !== 'string' || p === '') {
+        throw new CheckpointError(`model.json weightsManifest group ${i}: shard path ${j} is ${describeValue(p)}, expected a file name`);
+      }
+    });
+    g.weights.forEach((w, j) => {
+      if (typeof w !== 'object' || w === null || typeof w.name !== 'string' || typeof w.dtype !== 'string' || !Array.isArray(w.shape)) {
+        throw new CheckpointError(`model.json weightsManifest group ${i}: weight ${j} is ${describeValue(w)}, expected { name, shape, dtype }`);
+      }
+    });
+  });
   return m;
+}
+
+/** Parse model.json given as an object, JSON text or bytes, and check it has a well-formed weights manifest. */
+export function parseTfjsModelJson(modelJson: TfjsModelJson | string | Uint8Array | ArrayBuffer): TfjsModelJson {
+  try {
+    return parseTfjsModelJsonUnguarded(modelJson);
+  } catch (e) {
+    throw typedError(e, 'could not read model.json');
+  }
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
@@ -75,23 +97,28 @@ function bytesPerValue(w: TfjsWeightEntry): number {
   if (q) {
     if (q === 'uint8') return 1;
     if (q === 'uint16' || q === 'float16') return 2;
-    throw new CheckpointError(`tfjs weight '${w.name}': quantization ${String(q)} is not supported`);
+    throw new CheckpointError(`tfjs weight '${w.name}': quantization ${describeValue(q)} is not supported`);
   }
   if (w.dtype === 'float32' || w.dtype === 'int32') return 4;
   if (w.dtype === 'bool') return 1;
-  throw new CheckpointError(`tfjs weight '${w.name}': dtype ${w.dtype} is not supported (float32, int32, bool)`);
+  throw new CheckpointError(`tfjs weight '${w.name}': dtype ${describeValue(w.dtype)} is not supported (float32, int32, bool)`);
 }
 
 function decodeGroup(group: TfjsWeightsGroup, data: Uint8Array, out: StateDict): void {
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let at = 0;
   for (const w of group.weights) {
-    if (typeof w.name !== 'string' || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new CheckpointError(`model.json weight entry ${JSON.stringify(w).slice(0, 120)} is malformed`);
-    }
-    const n = sizeOf(w.shape);
-    if (n > MAX_ELEMENTS) throw new CheckpointError(`tfjs weight '${w.name}': ${n} elements is too many`);
+    const n = viewNumel(w.name, w.shape);
     const per = bytesPerValue(w);
+    const q0 = w.quantization;
+    if (q0 && q0.dtype !== 'float16') {
+      // a NaN or infinite scale turns every value into NaN; tfjs's writer always stores finite numbers
+      for (const [field, v] of [['scale', q0.scale], ['min', q0.min]] as const) {
+        if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v))) {
+          throw new CheckpointError(`tfjs weight '${w.name}': quantization ${field} is ${describeValue(v)}, expected a finite number`);
+        }
+      }
+    }
     if (at + n * per > data.length) {
       throw new CheckpointError(
         `tfjs weight '${w.name}' needs bytes ${at}..${at + n * per} but its shards hold ${data.length}: missing or truncated shard`,
@@ -119,6 +146,13 @@ function decodeGroup(group: TfjsWeightsGroup, data: Uint8Array, out: StateDict):
     if (out.has(w.name)) throw new CheckpointError(`model.json lists weight '${w.name}' twice`);
     out.set(w.name, hostTensor(values, w.shape.slice()));
   }
+  // The weights must use the shards exactly: bytes left over mean an entry was dropped (every later weight
+  // would have read its neighbour's bytes) or the shards belong to another manifest.
+  if (at !== data.length) {
+    throw new CheckpointError(
+      `model.json's weights use ${at} bytes but their shards hold ${data.length}: an entry is missing from the manifest, or the shards are not its own`,
+    );
+  }
 }
 
 function decodeAll(manifest: TfjsModelJson, groups: Uint8Array[][], options: LoadTfjsWeightsOptions): StateDict {
@@ -136,21 +170,39 @@ function decodeAll(manifest: TfjsModelJson, groups: Uint8Array[][], options: Loa
 export function loadTfjsWeights(modelJson: TfjsModelJson | string | Uint8Array | ArrayBuffer, shards: (Uint8Array | ArrayBuffer)[], options?: LoadTfjsWeightsOptions): StateDict;
 export function loadTfjsWeights(modelJson: TfjsModelJson | string | Uint8Array | ArrayBuffer, shards: (path: string) => Promise<Uint8Array | ArrayBuffer>, options?: LoadTfjsWeightsOptions): Promise<StateDict>;
 export function loadTfjsWeights(modelJson: TfjsModelJson | string | Uint8Array | ArrayBuffer, shards: TfjsShards, options: LoadTfjsWeightsOptions = {}): StateDict | Promise<StateDict> {
-  const manifest = parseTfjsModelJson(modelJson);
-  if (typeof shards === 'function') {
-    return Promise.all(
-      manifest.weightsManifest.map((g) => Promise.all(g.paths.map(async (p) => asBytes(await shards(p))))),
-    ).then((groups) => decodeAll(manifest, groups, options));
+  const context = 'could not read the tfjs weights';
+  try {
+    const manifest = parseTfjsModelJson(modelJson);
+    if (typeof shards === 'function') {
+      const fetchOne = async (p: string): Promise<Uint8Array> => {
+        let got: Uint8Array | ArrayBuffer;
+        try {
+          got = await shards(p);
+        } catch (e) {
+          // a missing shard file (ENOENT) or a failed fetch names the shard, typed
+          throw typedError(e, `could not read shard '${p.slice(0, 200)}' of model.json`);
+        }
+        return asBytes(got);
+      };
+      return Promise.all(manifest.weightsManifest.map((g) => Promise.all(g.paths.map(fetchOne))))
+        .then((groups) => decodeAll(manifest, groups, options))
+        .catch((e: unknown) => {
+          throw typedError(e, context);
+        });
+    }
+    if (!Array.isArray(shards)) throw new CheckpointError(`tfjs shards: expected an array of bytes or a fetcher, found ${describeValue(shards)}`);
+    const total = manifest.weightsManifest.reduce((a, g) => a + g.paths.length, 0);
+    if (shards.length !== total) {
+      throw new CheckpointError(
+        `model.json lists ${total} shard files (${manifest.weightsManifest.flatMap((g) => g.paths).slice(0, 8).join(', ')}${total > 8 ? ', …' : ''}) but ${shards.length} were given`,
+      );
+    }
+    let k = 0;
+    const groups = manifest.weightsManifest.map((g) => g.paths.map(() => asBytes(shards[k++]!)));
+    return decodeAll(manifest, groups, options);
+  } catch (e) {
+    throw typedError(e, context);
   }
-  const total = manifest.weightsManifest.reduce((a, g) => a + g.paths.length, 0);
-  if (shards.length !== total) {
-    throw new CheckpointError(
-      `model.json lists ${total} shard files (${manifest.weightsManifest.flatMap((g) => g.paths).join(', ')}) but ${shards.length} were given`,
-    );
-  }
-  let k = 0;
-  const groups = manifest.weightsManifest.map((g) => g.paths.map(() => asBytes(shards[k++]!)));
-  return decodeAll(manifest, groups, options);
 }
 
 export interface SaveTfjsWeightsOptions {

@@ -1,7 +1,8 @@
-import { unzipSync } from 'fflate';
 import { CheckpointError } from '../errors.js';
 import { decodeLatin1 } from './bytes.js';
-import { ELEMENT_SIZE, type FileDType, materialize } from './dtype.js';
+import { ELEMENT_SIZE, type FileDType, checkBudget, materialize, tensorBudget, viewNumel } from './dtype.js';
+import { readZipDirectory, readZipEntry } from './zip.js';
+import { describeValue } from '../task/describe.js';
 import { NUMPY_GLOBALS } from './numpy-pickle.js';
 import { PyCallable, type PyDict, PyOpaque, PySet, type PyValue, unpickle } from './pickle.js';
 import type { StateDict } from './state-dict.js';
@@ -137,92 +138,59 @@ function storageTypeOf(v: PyValue): StorageType {
   return v;
 }
 
+/** Storage keys are strings (zip) or small ints (legacy); anything else is corrupt, never stringified blindly. */
+function storageKey(v: PyValue): string {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') return String(v);
+  throw new CheckpointError(`corrupt checkpoint: storage key is ${describeValue(v)}, not a string`);
+}
+
+/** A dict key as text without recursing into it (Array.prototype.toString recurses: a deep tuple key overflows the stack). */
+function keyString(k: PyValue): string {
+  return typeof k === 'string' || typeof k === 'number' || typeof k === 'bigint' || typeof k === 'boolean' || k === null ? String(k) : describeValue(k);
+}
+
 function checkNumel(numel: PyValue): number {
   if (typeof numel !== 'number' || !Number.isInteger(numel) || numel < 0) {
-    throw new CheckpointError(`corrupt checkpoint: storage size ${String(numel)} is not a count`);
+    throw new CheckpointError(`corrupt checkpoint: storage size ${describeValue(numel)} is not a count`);
   }
   return numel;
 }
 
 // ---------------------------------------------------------------- zip (torch >= 1.6)
 
-/** Read a `torch.save` zip archive: `<stem>/data.pkl` plus `<stem>/data/<key>` storages, any `<stem>`. */
-/**
- * Check the end-of-directory record (zip64 too) against the file size before fflate walks it: fflate trusts
- * the entry count, so a corrupt zip64 count (billions) loops over phantom entries for minutes.
- * Every central directory entry takes at least 46 bytes.
- */
-function checkZipDirectory(bytes: Uint8Array): void {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let e = bytes.length - 22;
-  const stop = Math.max(0, e - 65535);
-  while (e >= stop && dv.getUint32(e, true) !== 0x06054b50) e--;
-  if (e < stop) return; // fflate reports the missing record itself
-  let count = Math.max(dv.getUint16(e + 8, true), dv.getUint16(e + 10, true));
-  let offset = dv.getUint32(e + 16, true);
-  if ((count === 0xffff || offset === 0xffffffff) && e >= 20) {
-    const ze = dv.getUint32(e - 12, true) + dv.getUint32(e - 8, true) * 2 ** 32;
-    if (ze + 56 <= bytes.length && dv.getUint32(ze, true) === 0x06064b50) {
-      const u64 = (at: number) => dv.getUint32(at, true) + dv.getUint32(at + 4, true) * 2 ** 32;
-      count = Math.max(u64(ze + 24), u64(ze + 32));
-      offset = u64(ze + 48);
-    }
-  }
-  const most = Math.floor(bytes.length / 46);
-  if (count > most) {
-    throw new CheckpointError(`corrupt zip: directory claims ${count} entries; a ${bytes.length}-byte file holds at most ${most}`);
-  }
-  if (offset > bytes.length) {
-    throw new CheckpointError(`corrupt zip: directory starts at byte ${offset} of a ${bytes.length}-byte file`);
-  }
-}
+const WANTED = /(^|\/)(data\.pkl|data\/[^/]+|byteorder)$/;
 
-export function readTorchZip(bytes: Uint8Array): PyValue {
-  checkZipDirectory(bytes);
-  let files: Record<string, Uint8Array>;
-  const declared = new Map<string, { size: number; originalSize: number; compression: number }>();
-  try {
-    files = unzipSync(bytes, {
-      filter: (f) => {
-        // fflate allocates `originalSize` before inflating: check declared sizes first so that a corrupt
-        // directory cannot ask for gigabytes (deflate expands at most ~1032:1).
-        declared.set(f.name, f);
-        const wanted = /(^|\/)data\.pkl$/.test(f.name) || /(^|\/)data\/[^/]+$/.test(f.name) || /(^|\/)byteorder$/.test(f.name);
-        if (!wanted) return false;
-        if (f.size > bytes.length) throw new CheckpointError(`corrupt zip: entry '${f.name}' claims ${f.size} bytes in a ${bytes.length}-byte file`);
-        if (f.compression === 0 && f.size !== f.originalSize) throw new CheckpointError(`corrupt zip: stored entry '${f.name}' has two sizes`);
-        if (f.compression !== 0 && f.originalSize > f.size * 1032 + 1024) throw new CheckpointError(`corrupt zip: entry '${f.name}' claims an impossible ${f.originalSize}-byte size`);
-        return true;
-      },
-    });
-  } catch (e) {
-    if (e instanceof CheckpointError) throw e;
-    throw new CheckpointError(`corrupt or truncated zip checkpoint: ${(e as Error).message}`);
-  }
-  for (const [name, data] of Object.entries(files)) {
-    const d = declared.get(name);
-    if (d && data.length !== d.originalSize) {
-      throw new CheckpointError(`truncated zip checkpoint: entry '${name}' holds ${data.length} of its ${d.originalSize} bytes`);
-    }
-  }
-  const pkls = Object.keys(files).filter((n) => /(^|\/)data\.pkl$/.test(n));
+/**
+ * Read a `torch.save` zip archive: `<stem>/data.pkl` plus `<stem>/data/<key>` storages, any `<stem>`.
+ * The directory is checked against the file before anything is read (readZipDirectory), the bytes that
+ * deflated entries would inflate to are bounded by the same budget as the tensors (`maxTensorBytes`), and
+ * each entry is CRC-checked when it is read; storages are read only when the pickle names them.
+ */
+export function readTorchZip(bytes: Uint8Array, options: { maxTensorBytes?: number } = {}): PyValue {
+  const entries = readZipDirectory(bytes);
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  const inflated = entries.filter((e) => e.compression !== 0 && WANTED.test(e.name)).reduce((a, e) => a + e.size, 0);
+  checkBudget(inflated, tensorBudget(bytes.length, options.maxTensorBytes), bytes.length, 'zip checkpoint: its compressed entries');
+  const names = entries.map((e) => e.name);
+  const pkls = names.filter((n) => /(^|\/)data\.pkl$/.test(n));
   if (pkls.length === 0) {
-    const names = [...declared.keys()];
     throw new CheckpointError(
-      `zip file holds no '<stem>/data.pkl', so it is not a torch.save checkpoint; entries: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`,
+      `zip file holds no '<stem>/data.pkl', so it is not a torch.save checkpoint; entries: ${names.slice(0, 10).map((n) => n.slice(0, 100)).join(', ')}${names.length > 10 ? ', …' : ''}`,
     );
   }
   // The shortest path is the archive's own pickle (a nested archive in a zip would be odd, but be definite).
   pkls.sort((a, b) => a.length - b.length);
   const pkl = pkls[0]!;
   const stem = pkl.slice(0, pkl.length - 'data.pkl'.length); // '' or 'name/'
-  if ([...declared.keys()].some((n) => n.startsWith(`${stem}code/`))) {
+  if (names.some((n) => n.startsWith(`${stem}code/`))) {
     throw new CheckpointError('this is a TorchScript archive (torch.jit.save), not a state dict: save model.state_dict() with torch.save');
   }
-  const byteorder = files[`${stem}byteorder`];
-  const littleEndian = byteorder ? decodeLatin1(byteorder).trim() !== 'big' : true;
+  const byteorderEntry = byName.get(`${stem}byteorder`);
+  const byteorder = byteorderEntry ? decodeLatin1(readZipEntry(bytes, byteorderEntry).subarray(0, 16)).trim() : 'little';
+  if (byteorder !== 'little' && byteorder !== 'big') throw new CheckpointError(`corrupt checkpoint: byteorder ${JSON.stringify(byteorder)}`);
+  const littleEndian = byteorder === 'little';
   const roots = new Map<string, RootStorage>();
-  const value = unpickle(files[pkl]!, 0, {
+  const value = unpickle(readZipEntry(bytes, byName.get(pkl)!), 0, {
     what: pkl,
     findClass: torchFindClass,
     persistentLoad: (pid) => {
@@ -230,12 +198,14 @@ export function readTorchZip(bytes: Uint8Array): PyValue {
         throw new CheckpointError(`corrupt checkpoint: unexpected persistent id in ${pkl}`);
       }
       const type = storageTypeOf(pid[1]!);
-      const key = String(pid[2]);
+      if (typeof pid[2] !== 'string') throw new CheckpointError(`corrupt checkpoint: storage key is ${describeValue(pid[2])}, not a string`);
+      const key = pid[2];
       const numel = checkNumel(pid[4]!);
       let root = roots.get(key);
       if (!root) {
-        const data = files[`${stem}data/${key}`];
-        if (!data) throw new CheckpointError(`corrupt checkpoint: storage '${stem}data/${key}' is missing from the zip`);
+        const entry = byName.get(`${stem}data/${key}`);
+        if (!entry) throw new CheckpointError(`corrupt checkpoint: storage '${stem}data/${key.slice(0, 100)}' is missing from the zip`);
+        const data = readZipEntry(bytes, entry);
         const need = numel * ELEMENT_SIZE[type.dtype];
         if (data.length < need) {
           throw new CheckpointError(`corrupt checkpoint: storage '${stem}data/${key}' holds ${data.length} bytes, ${need} expected`);
@@ -272,7 +242,7 @@ export function readTorchLegacy(bytes: Uint8Array): PyValue {
   if (magic.value !== LEGACY_MAGIC) throw new CheckpointError('not a legacy torch checkpoint: wrong magic number');
   const proto = unpickle(bytes, magic.end, plain);
   if (proto.value !== LEGACY_PROTOCOL) {
-    throw new CheckpointError(`legacy torch checkpoint: protocol version ${String(proto.value)}, expected ${LEGACY_PROTOCOL}`);
+    throw new CheckpointError(`legacy torch checkpoint: protocol version ${describeValue(proto.value)}, expected ${LEGACY_PROTOCOL}`);
   }
   const sysInfo = unpickle(bytes, proto.end, plain);
   const littleEndian = !(sysInfo.value instanceof Map && sysInfo.value.get('little_endian') === false);
@@ -288,9 +258,9 @@ export function readTorchLegacy(bytes: Uint8Array): PyValue {
       if (pid[0] === 'module') {
         throw new CheckpointError('legacy checkpoint holds a pickled nn.Module (torch.save(model)): save model.state_dict() instead');
       }
-      if (pid[0] !== 'storage' || pid.length < 6) throw new CheckpointError(`corrupt legacy checkpoint: persistent id '${String(pid[0])}'`);
+      if (pid[0] !== 'storage' || pid.length < 6) throw new CheckpointError(`corrupt legacy checkpoint: persistent id ${describeValue(pid[0])}`);
       const type = storageTypeOf(pid[1]!);
-      const key = String(pid[2]);
+      const key = storageKey(pid[2]);
       const numel = checkNumel(pid[4]!);
       let root = roots.get(key);
       if (!root) {
@@ -300,7 +270,7 @@ export function readTorchLegacy(bytes: Uint8Array): PyValue {
       const view = pid[5];
       if (view === null || view === undefined) return new StorageRef(root, 0, root.numel);
       if (!Array.isArray(view) || view.length !== 3) throw new CheckpointError('corrupt legacy checkpoint: bad storage view');
-      const viewKey = String(view[0]);
+      const viewKey = storageKey(view[0]);
       let ref = views.get(viewKey);
       if (!ref) {
         ref = new StorageRef(root, checkNumel(view[1]!), checkNumel(view[2]!));
@@ -314,8 +284,8 @@ export function readTorchLegacy(bytes: Uint8Array): PyValue {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   pos = keys.end;
   for (const k of keys.value) {
-    const root = roots.get(String(k));
-    if (!root) throw new CheckpointError(`corrupt legacy checkpoint: data for storage '${String(k)}' that no tensor uses`);
+    const root = roots.get(storageKey(k));
+    if (!root) throw new CheckpointError(`corrupt legacy checkpoint: data for storage ${describeValue(k)} that no tensor uses`);
     if (pos + 8 > bytes.length) throw new CheckpointError(`truncated legacy checkpoint: storage '${root.key}' header is cut off`);
     const lo = dv.getUint32(pos + (littleEndian ? 0 : 4), littleEndian);
     const hi = dv.getUint32(pos + (littleEndian ? 4 : 0), littleEndian);
@@ -345,6 +315,12 @@ export const STATE_DICT_WRAPPER_KEYS = ['state_dict', 'model_state_dict', 'model
 export interface ExtractOptions {
   /** Take the state dict from this top-level key instead of guessing (e.g. 'best_state_dict', 'ema'). */
   wrapperKey?: string;
+  /**
+   * The most bytes of tensors (and of inflated zip entries) a load may materialise. Default: 4 bytes per byte of
+   * the file plus 1 MiB, which no file whose tensors each hold their own data reaches; views that repeat data
+   * (stride-0 expands, many keys over one storage, overlapping offsets) are refused before anything is allocated.
+   */
+  maxTensorBytes?: number;
 }
 
 function directTensors(d: PyDict): number {
@@ -354,8 +330,8 @@ function directTensors(d: PyDict): number {
 }
 
 function describeKeys(d: PyDict): string {
-  const keys = [...d.keys()].map((k) => (typeof k === 'string' ? `'${k}'` : String(k)));
-  return `[${keys.slice(0, 20).join(', ')}${keys.length > 20 ? `, … (${keys.length} keys)` : ''}]`;
+  const keys = [...d.keys()].slice(0, 20).map((k) => (typeof k === 'string' ? `'${k.slice(0, 100)}'` : describeValue(k, 100)));
+  return `[${keys.join(', ')}${keys.length > 20 ? `, … (${keys.length} keys)` : ''}]`;
 }
 
 function pickStateDict(value: PyValue, options: ExtractOptions, depth: number): PyDict {
@@ -375,10 +351,10 @@ function pickStateDict(value: PyValue, options: ExtractOptions, depth: number): 
     }
   }
   if (directTensors(value) > 0) return value;
-  const nested = [...value.entries()].filter(([, v]) => v instanceof Map && directTensors(v) > 0).map(([k]) => String(k));
+  const nested = [...value.entries()].filter(([, v]) => v instanceof Map && directTensors(v) > 0).map(([k]) => keyString(k));
   if (nested.length) {
     throw new CheckpointError(
-      `checkpoint nests tensors under ${nested.map((k) => `'${k}'`).join(', ')}, which is not a known wrapper ` +
+      `checkpoint nests tensors under ${nested.slice(0, 10).map((k) => `'${k}'`).join(', ')}, which is not a known wrapper ` +
         `(${STATE_DICT_WRAPPER_KEYS.join(', ')}); top-level keys: ${describeKeys(value)}. Pass { wrapperKey } to choose one.`,
     );
   }
@@ -389,18 +365,30 @@ function pickStateDict(value: PyValue, options: ExtractOptions, depth: number): 
  * Find the state dict inside an unpickled checkpoint and materialise its tensors. Non-tensor entries beside
  * the tensors (epoch counters, `_metadata`, optimizer states) are ignored.
  */
-export function extractStateDict(value: PyValue, options: ExtractOptions = {}): StateDict {
+export function extractStateDict(value: PyValue, options: ExtractOptions = {}, fileBytes = Infinity): StateDict {
   const dict = pickStateDict(value, options, 0);
-  const out: StateDict = new Map();
+  // Check every view against its storage and add up what they materialise before allocating any of them.
+  const budget = tensorBudget(fileBytes, options.maxTensorBytes);
+  const plan: [string, TensorRef][] = [];
+  let total = 0;
   for (const [k, v] of dict) {
     if (!(v instanceof TensorRef)) continue;
-    if (typeof k !== 'string') throw new CheckpointError(`state dict key ${String(k)} is not a string`);
+    if (typeof k !== 'string') throw new CheckpointError(`state dict key ${describeValue(k)} is not a string`);
+    const s = v.storage;
+    if (!s.root.bytes) throw new CheckpointError(`tensor '${k}': storage '${s.root.key}' has no data`);
+    if (s.offset + s.numel > s.root.numel) throw new CheckpointError(`tensor '${k}': storage view exceeds storage '${s.root.key}'`);
+    total += viewNumel(k, v.shape) * 4; // host tensors are float32 / int32
+    if (total > budget) {
+      checkBudget(total, budget, fileBytes, `checkpoint (at tensor '${k}', shape [${v.shape.slice(0, 8).join(', ')}], stride [${v.stride.slice(0, 8).join(', ')}])`);
+    }
+    plan.push([k, v]);
+  }
+  const out: StateDict = new Map();
+  for (const [k, v] of plan) {
     const s = v.storage;
     const root = s.root;
-    if (!root.bytes) throw new CheckpointError(`tensor '${k}': storage '${root.key}' has no data`);
     const es = ELEMENT_SIZE[root.dtype];
-    if (s.offset + s.numel > root.numel) throw new CheckpointError(`tensor '${k}': storage view exceeds storage '${root.key}'`);
-    const bytes = root.bytes.subarray(s.offset * es, (s.offset + s.numel) * es);
+    const bytes = root.bytes!.subarray(s.offset * es, (s.offset + s.numel) * es);
     out.set(k, materialize(k, { dtype: root.dtype, bytes, littleEndian: root.littleEndian }, s.numel, v.offset, v.shape, v.stride));
   }
   return out;
@@ -421,7 +409,7 @@ function toPlain(v: PyValue, depth: number): unknown {
   if (depth > 32) throw new CheckpointError('checkpoint meta nests deeper than 32 levels');
   if (v instanceof Map) {
     const o: Record<string, unknown> = {};
-    for (const [k, x] of v) if (!(x instanceof TensorRef)) o[String(k)] = toPlain(x, depth + 1);
+    for (const [k, x] of v) if (!(x instanceof TensorRef)) o[keyString(k)] = toPlain(x, depth + 1);
     return o;
   }
   if (Array.isArray(v)) return v.map((x) => toPlain(x, depth + 1));

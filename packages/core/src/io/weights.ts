@@ -1,4 +1,4 @@
-import { CheckpointError } from '../errors.js';
+import { CheckpointError, typedError } from '../errors.js';
 import { detectCheckpointFormat, loadCheckpointAsync, type LoadCheckpointOptions } from './load.js';
 import { normalizeStateDictKeys } from './keys.js';
 import type { StateDict } from './state-dict.js';
@@ -14,9 +14,9 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   try {
     response = await fetch(url);
   } catch (e) {
-    throw new CheckpointError(`could not fetch weights from ${url}: ${(e as Error).message}`);
+    throw new CheckpointError(`could not fetch weights from ${url.slice(0, 300)}: ${String((e as Error)?.message).slice(0, 300)}`);
   }
-  if (!response.ok) throw new CheckpointError(`could not fetch weights from ${url}: HTTP ${response.status}`);
+  if (!response.ok) throw new CheckpointError(`could not fetch weights from ${url.slice(0, 300)}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }
 
@@ -25,6 +25,14 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
  * dict passed in as for bytes, so `module.`-prefixed dicts load alike). One implementation for every head.
  */
 export async function loadWeights(source: WeightsSource, options: LoadCheckpointOptions = {}): Promise<StateDict> {
+  try {
+    return await loadWeightsUnguarded(source, options);
+  } catch (e) {
+    throw typedError(e, 'could not load the weights');
+  }
+}
+
+async function loadWeightsUnguarded(source: WeightsSource, options: LoadCheckpointOptions): Promise<StateDict> {
   if (source instanceof Map) return options.rawKeys ? source : normalizeStateDictKeys(source, options.keys);
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) return loadCheckpointAsync(source, options);
   if (typeof source === 'string' || source instanceof URL) {
