@@ -5,7 +5,7 @@
 import type { ZooEntry } from '@hrnetjs/core';
 import { FACE_ZOO, faceZooConfig } from '@hrnetjs/face-align';
 import { DET_ZOO, type DetZooProcessing, detectionZooConfig } from '@hrnetjs/head-det';
-import { BOTTOM_UP_ZOO, POSE_ZOO, bottomUpZooConfig, posePresetConfig } from '@hrnetjs/head-pose';
+import { BOTTOM_UP_ZOO, POSE_ZOO, bottomUpZooConfig, poseNetworkPresetConfig } from '@hrnetjs/head-pose';
 import { SEG_ZOO, segmentationZooConfig } from '@hrnetjs/head-seg';
 import { CLASSIFY_ZOO, backbonePreset, normalizePresetName } from '@hrnetjs/hrnet-backbone';
 
@@ -18,7 +18,7 @@ export const ZOO: readonly ZooEntry[] = Object.freeze([...POSE_ZOO, ...BOTTOM_UP
 export function zooEntryBuilds(e: ZooEntry): true | string {
   try {
     if (BOTTOM_UP_ZOO.includes(e)) bottomUpZooConfig(e);
-    else if (e.task === 'pose') posePresetConfig(e.model.preset);
+    else if (e.task === 'pose') poseNetworkPresetConfig(e.model.preset);
     else if (e.task === 'seg') segmentationZooConfig(e);
     else if (e.task === 'det') detectionZooConfig(e as ZooEntry<DetZooProcessing>);
     else if (e.task === 'face') faceZooConfig(e);

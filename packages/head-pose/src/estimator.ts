@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   ConfigError,
   type ImageInput,
+  StateDictError,
   imageToTensor,
   InputError,
   type NetworkSpec,
@@ -243,6 +244,24 @@ export const POSE_NETWORK: NetworkSpec<PoseNetwork, PoseNetworkConfig, PoseZooPr
   zoo: POSE_ZOO,
   build: (model) => createPoseModel(model),
   isNetwork: (value): value is PoseNetwork => value instanceof PoseHighResolutionNet || value instanceof PoseLiteHRNet,
+  checkWeights(sd, model) {
+    // the two trunks share no top-level name: say which network the file is for before the strict load lists keys
+    const has = (p: string) => [...sd.keys()].some((k) => k.startsWith(p));
+    const lite = has('stem.') && has('stage0.');
+    const hrnet = has('layer1.') && has('stage2.');
+    if (model instanceof PoseLiteHRNet && hrnet && !lite) {
+      throw new StateDictError(
+        'createPoseEstimator: this is an HRNet pose checkpoint (conv1, layer1, stage2..4), but the model is a Lite-HRNet; ' +
+          "pass an HRNet preset or zoo name (e.g. 'coco_w32_256x192')",
+      );
+    }
+    if (model instanceof PoseHighResolutionNet && lite && !hrnet) {
+      throw new StateDictError(
+        'createPoseEstimator: this is a Lite-HRNet pose checkpoint (stem, stage0..2, head_layer), but the model is an HRNet; ' +
+          "pass a Lite-HRNet preset or zoo name (e.g. 'litehrnet_18_coco_256x192')",
+      );
+    }
+  },
 };
 
 /** The pose options with their defaults, checked before anything is loaded. */

@@ -166,6 +166,14 @@ function isLiteConfig(c: PoseNetworkConfig): c is LitePoseModelConfig {
 }
 
 /**
+ * The config a top-down preset name means, HRNet's (`'coco_w32_256x192'`) or Lite-HRNet's
+ * (`'litehrnet_18_coco_256x192'`), without building the network.
+ */
+export function poseNetworkPresetConfig(name: string): PoseNetworkConfig {
+  return isLitePosePreset(name) ? litePosePresetConfig(name) : posePresetConfig(name);
+}
+
+/**
  * The raw pose network from a zoo name (`'mmpose_td-hm_hrnet-w32_8xb64-210e_coco-256x192'`,
  * `'mmpose_td-hm_litehrnet-18_8xb64-210e_coco-256x192'`), a preset name (`'w32_256x192'`, `'mpii_w48_256x256'`,
  * `'litehrnet_18_coco_256x192'`, …), the text of an official HRNet experiment YAML, or a config object. Weights
@@ -180,6 +188,5 @@ export function createPoseModel(config: string | PoseNetworkConfig): PoseNetwork
   if (isYaml) return new PoseHighResolutionNet(parsePoseYaml(config));
   // a zoo name builds its entry's preset (mmpose's top-down HRNet / Lite-HRNet are the official networks)
   const preset = getZooEntry(config, POSE_ZOO)?.model.preset ?? config;
-  if (isLitePosePreset(preset)) return new PoseLiteHRNet(litePosePresetConfig(preset));
-  return new PoseHighResolutionNet(posePresetConfig(preset));
+  return createPoseModel(poseNetworkPresetConfig(preset));
 }

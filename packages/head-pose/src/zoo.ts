@@ -83,5 +83,67 @@ const mmposePose: ZooEntry<PoseZooProcessing>[] = (
   });
 });
 
+/**
+ * Lite-HRNet (HRNet/Lite-HRNet README): COCO val2017 AP (person detector AP 56.4) and MPII PCKh@0.5 mean, flip test.
+ * Trained with the official code on mmpose 0.x, so the files hold mmpose's layout (`backbone.*`, `keypoint_head.*`).
+ * Each is one Google Drive file (OneDrive mirror): fetched by hand.
+ */
+const LITE_REPO = `${GH}/HRNet/Lite-HRNet`;
+const officialLite: ZooEntry<PoseZooProcessing>[] = (
+  [
+    ['litehrnet_18_coco_256x192', 0.648, '1.1M', 'https://drive.google.com/file/d/1ZewlvpncTvahbqcCFb-95C3NHet30mk5/view?usp=sharing', 'https://1drv.ms/u/s!AvreNzlRJaHngQE0r-EVnMNPObk7?e=ojJosi'],
+    ['litehrnet_18_coco_384x288', 0.676, '1.1M', 'https://drive.google.com/file/d/1E3S18YbUfBm7YtxYOV7I9FmrntnlFKCp/view?usp=sharing', 'https://1drv.ms/u/s!AvreNzlRJaHnfZE0w9s_h9oK98c?e=xPiAxS'],
+    ['litehrnet_30_coco_256x192', 0.672, '1.8M', 'https://drive.google.com/file/d/1KLjNInzFfmZWSbEQwx-zbyaBiLB7SnEj/view?usp=sharing', 'https://1drv.ms/u/s!AvreNzlRJaHnexxp5RCK15meEWw?e=g4ObHb'],
+    ['litehrnet_30_coco_384x288', 0.704, '1.8M', 'https://drive.google.com/file/d/1BcHnLka4FWiXRmPnJgJKmsSuXXqN4dgn/view?usp=sharing', 'https://1drv.ms/u/s!AvreNzlRJaHnfOng41YajWZg478?e=wVKeIS'],
+    ['litehrnet_18_mpii_256x256', 0.854, '1.1M', 'https://drive.google.com/file/d/1bcnn5Ic2-FiSNqYOqLd1mOfQchAz_oCf/view?usp=sharing', 'https://1drv.ms/u/s!AvreNzlRJaHnev2he_nA_VOLSqg?e=f9zACb'],
+    ['litehrnet_30_mpii_256x256', 0.87, '1.8M', 'https://drive.google.com/file/d/1JB9LOwkuz5OUtry0IQqXammFuCrGvlEd/view?usp=sharing', 'https://1drv.ms/u/s!AvreNzlRJaHnf0LR6jpyGoTJZIA?e=653jEF'],
+  ] as const
+).map(([preset, metric, params, drive, oneDrive]) => {
+  const [, depth, ds, size] = /^litehrnet_(\d+)_(coco|mpii)_(\d+x\d+)$/.exec(preset)!;
+  return make<PoseZooProcessing>('pose', 'hrnet')({
+    name: `pose_${preset}`,
+    description: `Lite-HRNet-${depth} top-down pose, ${ds!.toUpperCase()}, input ${size}`,
+    dataset: ds === 'coco' ? 'COCO keypoints 2017' : 'MPII',
+    model: { preset },
+    config: `${LITE_REPO}/blob/hrnet/configs/top_down/lite_hrnet/${ds}/${preset}.py`,
+    // the share page names no file: save the download under this name
+    file: byHand(drive, `${preset}.pth`, [oneDrive]),
+    keys: KEY_MAPPINGS['mmpose-pose']!,
+    metrics: { [ds === 'coco' ? 'AP' : 'PCKh@0.5']: metric },
+    params,
+    // the official test_cfg: flip_test=True, shift_heatmap=True, post_process (quarter offset), unbiased_decoding=False
+    processing: { decode: 'official', flipTest: true, shiftHeatmap: true },
+    notes: 'Official Lite-HRNet checkpoint (mmpose 0.x layout: backbone.*, keypoint_head.*).',
+  });
+});
+
+/** mmpose's Lite-HRNet checkpoints (`configs/body_2d_keypoint/topdown_heatmap/{coco,mpii}/litehrnet_*.md`, `.yml`). */
+const mmposeLite: ZooEntry<PoseZooProcessing>[] = (
+  [
+    ['td-hm_litehrnet-18_8xb64-210e_coco-256x192', 'litehrnet_18_coco_256x192', 'litehrnet18_coco_256x192-6bace359_20211230.pth', 0.642],
+    ['td-hm_litehrnet-18_8xb32-210e_coco-384x288', 'litehrnet_18_coco_384x288', 'litehrnet18_coco_384x288-8d4dac48_20211230.pth', 0.676],
+    ['td-hm_litehrnet-30_8xb64-210e_coco-256x192', 'litehrnet_30_coco_256x192', 'litehrnet30_coco_256x192-4176555b_20210626.pth', 0.676],
+    ['td-hm_litehrnet-30_8xb32-210e_coco-384x288', 'litehrnet_30_coco_384x288', 'litehrnet30_coco_384x288-a3aef5c4_20210626.pth', 0.7],
+    ['td-hm_litehrnet-18_8xb64-210e_mpii-256x256', 'litehrnet_18_mpii_256x256', 'litehrnet18_mpii_256x256-cabd7984_20210623.pth', 0.859],
+    ['td-hm_litehrnet-30_8xb64-210e_mpii-256x256', 'litehrnet_30_mpii_256x256', 'litehrnet30_mpii_256x256-faae8bd8_20210622.pth', 0.869],
+  ] as const
+).map(([name, preset, file, metric]) => {
+  const ds = name.includes('_mpii-') ? 'mpii' : 'coco';
+  return make<PoseZooProcessing>('pose', 'mmpose')({
+    name: `mmpose_${name}`,
+    description: `mmpose top-down heatmap Lite-HRNet-${preset.split('_')[1]}, ${ds.toUpperCase()}, input ${preset.split('_')[3]}`,
+    dataset: ds === 'coco' ? 'COCO keypoints 2017' : 'MPII',
+    model: { preset },
+    config: `${MMPOSE}/configs/body_2d_keypoint/topdown_heatmap/${ds}/${name}.py`,
+    file: direct(`${MMPOSE_DL}/top_down/litehrnet/${file}`),
+    keys: KEY_MAPPINGS['mmpose-pose']!,
+    metrics: { [ds === 'coco' ? 'AP' : 'PCKh@0.5']: metric },
+    params: preset.startsWith('litehrnet_18') ? '1.1M' : '1.8M',
+    // mmpose's test_cfg: flip_test=True, flip_mode='heatmap', shift_heatmap=True; codec MSRAHeatmap (not unbiased)
+    processing: { decode: 'official', flipTest: true, shiftHeatmap: true },
+    notes: 'Saved by mmpose 0.x (backbone.*, keypoint_head.*); the mmpose 1.x configs use the same files.',
+  });
+});
+
 /** Every pose checkpoint of the zoo: official first. */
-export const POSE_ZOO: readonly ZooEntry<PoseZooProcessing>[] = Object.freeze([...officialPose, ...mmposePose]);
+export const POSE_ZOO: readonly ZooEntry<PoseZooProcessing>[] = Object.freeze([...officialPose, ...mmposePose, ...officialLite, ...mmposeLite]);

@@ -102,7 +102,8 @@ export function describeArchitecture(raw: StateDict): Architecture {
   const out0 = (k: string) => sd.get(k)?.shape[0];
   if (task === 'pose') {
     heads.joints = out0('final_layer.weight') ?? 0;
-    detail = `top-down pose (PoseHighResolutionNet), ${heads.joints} joints${heads.joints === 17 ? ' (COCO)' : heads.joints === 16 ? ' (MPII)' : ''}`;
+    const net = sd.has('stem.conv1.conv.weight') ? 'PoseLiteHRNet' : 'PoseHighResolutionNet';
+    detail = `top-down pose (${net}), ${heads.joints} joints${heads.joints === 17 ? ' (COCO)' : heads.joints === 16 ? ' (MPII)' : ''}`;
   } else if (task === 'face') {
     heads.landmarks = out0('head.3.weight') ?? 0;
     const ds = { 68: '300W', 98: 'WFLW', 29: 'COFW', 19: 'AFLW' }[heads.landmarks];
