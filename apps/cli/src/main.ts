@@ -14,6 +14,7 @@ import { evaluate } from './commands/eval.js';
 import { info } from './commands/info.js';
 import { runInference } from './commands/infer.js';
 import { zoo } from './commands/zoo.js';
+import { parseInputSize } from './onnx-export.js';
 
 export const USAGE = `hrnet — HRNet on TensorFlow.js from the command line
 
@@ -24,9 +25,12 @@ Inference (images, folders or globs; results as JSON, --annotate for pictures):
   hrnet face     <inputs…> --model … [--boxes faces.json]
   hrnet classify <inputs…> --model … [--topk 5]
     common: --out dir (default hrnet-out) --annotate --flip --keys <mapping> --image-ids gt.json --recursive
+            --engine tfjs|onnxruntime (onnxruntime: the network exported to ONNX, run by onnxruntime-node)
+            --threads N (onnxruntime's threads; default every core)
 
 Checkpoints and models:
   hrnet convert <checkpoint> --to safetensors|tfjs [--float16] [--out path] [--keys mapping]
+  hrnet convert <checkpoint|zoo name> --to onnx --model <zoo|preset|yaml|folder> [--input-size WxH] [--task t] [--out f.onnx]
   hrnet info <checkpoint> [--all] [--json]
   hrnet zoo [task] | zoo show <name> | zoo path <name> | zoo download <name…>
 
@@ -63,6 +67,10 @@ const OPTIONS = {
   'crop-size': { type: 'string' },
   topk: { type: 'string' },
   to: { type: 'string' },
+  engine: { type: 'string' },
+  threads: { type: 'string' },
+  'input-size': { type: 'string' },
+  task: { type: 'string' },
   float16: { type: 'boolean' },
   all: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -113,6 +121,22 @@ function didYouMean(given: string, candidates: readonly string[], prefix = ''): 
 
 const INFER_TASKS = ['pose', 'seg', 'det', 'face', 'classify'];
 const NEEDS_BACKEND = new Set([...INFER_TASKS, 'bench', 'demo']);
+
+const ENGINES = ['tfjs', 'onnxruntime'] as const;
+
+/** `--engine` and `--threads`, checked before any model is read. */
+function engineFlags(engine: string | undefined, threads: string | undefined): { engine?: (typeof ENGINES)[number]; threads?: number } {
+  if (engine !== undefined && !ENGINES.includes(engine as never)) {
+    throw new CliError(`--engine: expected ${ENGINES.join(' or ')}, found '${engine}'${didYouMean(engine, ENGINES)}`, EXIT.usage);
+  }
+  let n: number | undefined;
+  if (threads !== undefined) {
+    n = Number(threads);
+    if (!/^\d+$/.test(threads) || n < 1 || n > 1024) throw new CliError(`--threads: expected a positive whole number, found '${threads}'`, EXIT.usage);
+    if (engine !== 'onnxruntime') throw new CliError('--threads sets onnxruntime\'s threads: use it with --engine onnxruntime', EXIT.usage);
+  }
+  return { engine: engine as (typeof ENGINES)[number] | undefined, threads: n };
+}
 
 function num(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -180,7 +204,14 @@ export async function run(argv: string[], io: RunIo = {}): Promise<number> {
     },
   };
   try {
-    if (NEEDS_BACKEND.has(command)) {
+    const engine = INFER_TASKS.includes(command) ? engineFlags(v.engine, v.threads) : {};
+    if (!INFER_TASKS.includes(command)) {
+      for (const flag of ['engine', 'threads'] as const) {
+        if (v[flag] !== undefined && command !== 'bench') throw new CliError(`--${flag} applies to the inference commands (${INFER_TASKS.join(', ')})`, EXIT.usage);
+      }
+    }
+    const inputSize = parseInputSize(v['input-size']);
+    if (NEEDS_BACKEND.has(command) || (command === 'convert' && v.to === 'onnx')) {
       const pref = (v.backend as BackendName | undefined) ?? (command === 'bench' ? 'wasm' : undefined);
       const choice = await selectBackend(pref);
       ctx.backend = choice.name;
@@ -203,6 +234,7 @@ export async function run(argv: string[], io: RunIo = {}): Promise<number> {
         imageIds: v['image-ids'],
         detModel: v['det-model'],
         detWeights: v['det-weights'],
+        ...engine,
         extra: {
           boxes: v.boxes,
           'box-threshold': v['box-threshold'],
@@ -218,8 +250,17 @@ export async function run(argv: string[], io: RunIo = {}): Promise<number> {
     }
     switch (command) {
       case 'convert':
-        if (rest.length !== 1) throw new CliError('hrnet convert <checkpoint> --to safetensors|tfjs', EXIT.usage);
-        return await convert(ctx, { input: rest[0]!, to: v.to ?? '', out: v.out, float16: Boolean(v.float16), keys: v.keys });
+        if (rest.length !== 1) throw new CliError('hrnet convert <checkpoint> --to safetensors|tfjs|onnx', EXIT.usage);
+        return await convert(ctx, {
+          input: rest[0]!,
+          to: v.to ?? '',
+          out: v.out,
+          float16: Boolean(v.float16),
+          keys: v.keys,
+          model: v.model,
+          taskName: v.task,
+          inputSize,
+        });
       case 'info':
         if (rest.length !== 1) throw new CliError('hrnet info <checkpoint>', EXIT.usage);
         return await info(ctx, rest[0]!, { json: v.json, all: v.all });

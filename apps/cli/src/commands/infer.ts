@@ -37,6 +37,9 @@ export interface InferArgs {
   extra: Record<string, string | boolean | string[] | undefined>;
   detModel?: string;
   detWeights?: string;
+  /** `--engine` / `--threads` (checked by the command line). */
+  engine?: 'tfjs' | 'onnxruntime';
+  threads?: number;
 }
 
 export interface FileFailure {
@@ -47,6 +50,7 @@ export interface FileFailure {
 export interface InferSummary {
   task: ZooTask;
   backend: string;
+  engine: string;
   model: string;
   processed: number;
   failed: FileFailure[];
@@ -76,7 +80,15 @@ async function imageIdResolver(gtPath: string | undefined): Promise<(file: strin
 
 export async function buildRunner(ctx: Context, a: InferArgs): Promise<TaskRunner> {
   const source = await resolveModel(a.task, a.model, a.weights, { ...ctx.fetchOptions, keys: a.keys });
-  const o: RunnerOptions = { source, backend: ctx.backend, flipTest: a.flip, args: a.extra, log: ctx.log };
+  const o: RunnerOptions = {
+    source,
+    backend: ctx.backend,
+    flipTest: a.flip,
+    args: a.extra,
+    log: ctx.log,
+    engine: a.engine,
+    engineOptions: a.threads !== undefined ? { threads: a.threads } : undefined,
+  };
   switch (a.task) {
     case 'classify':
       return createClassifyRunner(o);
@@ -108,7 +120,7 @@ export async function runInference(ctx: Context, a: InferArgs): Promise<{ code: 
   const idOf = await imageIdResolver(a.imageIds);
   const images: unknown[] = [];
   try {
-    ctx.log(`${runner.description}; backend ${ctx.backend}`);
+    ctx.log(`${runner.description}; backend ${ctx.backend}; engine ${a.engine ?? 'tfjs'}${a.threads !== undefined ? ` (${a.threads} thread${a.threads === 1 ? '' : 's'})` : ''}`);
     await mkdir(a.out, { recursive: true });
     const bar = new Progress({ total: files.length, label: a.task, itemName: 'images', stream: ctx.stderr });
     for (const [i, file] of files.entries()) {
@@ -155,7 +167,7 @@ export async function runInference(ctx: Context, a: InferArgs): Promise<{ code: 
   } finally {
     runner.dispose();
   }
-  const summary: InferSummary = { task: a.task, backend: ctx.backend, model: runner.description, processed, failed, outputs };
+  const summary: InferSummary = { task: a.task, backend: ctx.backend, engine: a.engine ?? 'tfjs', model: runner.description, processed, failed, outputs };
   const summaryPath = join(a.out, 'summary.json');
   await writeFile(summaryPath, JSON.stringify(summary, null, 2));
   ctx.log(`${processed} image${processed === 1 ? '' : 's'} done, ${failed.length} failed; results in ${a.out}/ (${a.task}.json${a.annotate ? ', annotated/' : ''})`);

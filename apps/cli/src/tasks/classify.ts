@@ -10,7 +10,7 @@ import type { ImageOutcome, RunnerOptions, TaskRunner } from './types.js';
 export async function createClassifyRunner(o: RunnerOptions): Promise<TaskRunner> {
   let classifier: Classifier;
   try {
-    classifier = await createClassifier({ model: o.source.config, weights: o.source.stateDict, keyMapping: 'official' });
+    classifier = await createClassifier({ model: o.source.config, weights: o.source.stateDict, keyMapping: 'official', engine: o.engine, engineOptions: o.engineOptions });
   } catch (e) {
     throw new CliError(`weights ${o.source.weightsLabel} do not fit ${o.source.configLabel}: ${(e as Error).message}`);
   }

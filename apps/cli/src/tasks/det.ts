@@ -31,7 +31,7 @@ async function buildDetector(o: RunnerOptions): Promise<DetectorLike> {
     throw new CliError('@hrnetjs/head-det does not export createDetector yet: detection is not available in this build');
   }
   try {
-    return await create({ model: o.source.config, weights: o.source.stateDict, keyMapping: 'official', backend: o.backend as BackendName });
+    return await create({ model: o.source.config, weights: o.source.stateDict, keyMapping: 'official', backend: o.backend as BackendName, engine: o.engine, engineOptions: o.engineOptions });
   } catch (e) {
     throw new CliError(`cannot build the detector from ${o.source.configLabel} with ${o.source.weightsLabel}: ${(e as Error).message}`);
   }

@@ -9,7 +9,7 @@ import type { ImageOutcome, RunnerOptions, TaskRunner } from './types.js';
 export async function createFaceRunner(o: RunnerOptions): Promise<TaskRunner> {
   let aligner: FaceAligner;
   try {
-    aligner = await createFaceAligner({ model: o.source.config, weights: o.source.stateDict, keyMapping: 'official', backend: o.backend as BackendName });
+    aligner = await createFaceAligner({ model: o.source.config, weights: o.source.stateDict, keyMapping: 'official', backend: o.backend as BackendName, engine: o.engine, engineOptions: o.engineOptions });
   } catch (e) {
     throw new CliError(`cannot build the face model from ${o.source.configLabel} with ${o.source.weightsLabel}: ${(e as Error).message}`);
   }

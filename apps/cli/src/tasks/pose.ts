@@ -20,6 +20,8 @@ export async function createPoseRunner(o: RunnerOptions, detector?: PoseBoxProvi
       model: o.source.config,
       weights: o.source.stateDict,
       keyMapping: 'official', // model-source mapped the keys already
+      engine: o.engine,
+      engineOptions: o.engineOptions,
       flipTest: o.flipTest ?? true,
       // unset: the zoo entry's upstream decode (DARK for mmpose's dark models), else the official one
       decode: o.args.decode as 'official' | 'dark' | 'argmax' | undefined,

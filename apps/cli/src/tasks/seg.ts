@@ -21,7 +21,7 @@ export async function createSegRunner(o: RunnerOptions): Promise<TaskRunner> {
     throw new CliError(`cannot build the segmentation model from ${o.source.configLabel}: ${(e as Error).message}`);
   }
   loadAndFuse(model, o.source);
-  const segmenter = await createSegmenter({ model }); // the network stays ours: disposed below
+  const segmenter = await createSegmenter({ model, engine: o.engine, engineOptions: o.engineOptions }); // the network stays ours: disposed below
   const info = DATASETS[model.segConfig.dataset] ?? genericDataset(model.numClasses);
   const palette = info.palette.length >= model.numClasses ? info.palette : genericDataset(model.numClasses).palette;
   const records: { file: string; image_id: number; width: number; height: number; classes: { id: number; name: string; pixels: number }[] }[] = [];

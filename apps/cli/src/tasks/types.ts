@@ -1,5 +1,5 @@
 import type { DecodedImage } from '../images.js';
-import type { Module, StateDict } from '@hrnetjs/core';
+import type { EngineName, EngineOptions, Module, StateDict } from '@hrnetjs/core';
 import { CliError } from '../exit-codes.js';
 import type { ModelSource } from '../model-source.js';
 
@@ -34,6 +34,9 @@ export interface RunnerOptions {
   source: ModelSource;
   backend: string;
   flipTest?: boolean;
+  /** What runs the network (`--engine`; default tfjs) and the onnxruntime engine's options (`--threads`). */
+  engine?: EngineName;
+  engineOptions?: EngineOptions;
   /** Task-specific options from the command line. */
   args: Record<string, string | boolean | string[] | undefined>;
   log: (line: string) => void;
