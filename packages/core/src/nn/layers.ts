@@ -3,6 +3,7 @@ import { ShapeError } from '../errors.js';
 import { Module } from './module.js';
 import type { Parameter } from './parameter.js';
 import { recordMultiplyAdds } from './cost.js';
+import { recordComposite } from '../onnx/record.js';
 
 /** `torch.nn.ReLU`. */
 export class ReLU extends Module {
@@ -144,9 +145,16 @@ export class GroupNorm extends Module {
     const [n, h, w, c] = x.shape as [number, number, number, number];
     if (c !== this.numChannels) throw new ShapeError(`GroupNorm: expected ${this.numChannels} channels, found ${c}`);
     const g = this.numGroups;
-    const grouped = tf.reshape(x, [n, h * w, g, c / g]);
-    const { mean, variance } = tf.moments(grouped, [1, 3], true);
-    const normed = tf.div(tf.sub(grouped, mean), tf.sqrt(tf.add(variance, this.eps)));
-    return tf.add(tf.mul(tf.reshape(normed, [n, h, w, c]), this.weight.value), this.bias.value);
+    // exported as one layer (Reshape → InstanceNormalization → Reshape → affine, all NCHW, as torch.onnx writes
+    // GroupNorm below opset 18): the NHWC reshapes below would otherwise put two Transposes around every GroupNorm
+    const [weight, bias] = [this.weight.value, this.bias.value];
+    return recordComposite('hrnet.GroupNorm', { x, weight, bias }, { numGroups: g, eps: this.eps }, () =>
+      tf.tidy(() => {
+        const grouped = tf.reshape(x, [n, h * w, g, c / g]);
+        const { mean, variance } = tf.moments(grouped, [1, 3], true);
+        const normed = tf.div(tf.sub(grouped, mean), tf.sqrt(tf.add(variance, this.eps)));
+        return tf.add(tf.mul(tf.reshape(normed, [n, h, w, c]), weight), bias);
+      }),
+    );
   }
 }

@@ -573,9 +573,30 @@ class Translator {
         this.set(out, y, x.nchw, x.batch);
         return;
       }
+      case 'hrnet.GroupNorm': {
+        // torch.onnx's GroupNorm (opset < 18): x [N, C, H, W] → [N, G, C/G·H·W] → InstanceNormalization over the
+        // last axis (scale 1, bias 0 per group) → [N, C, H, W] → · weight + bias per channel. NCHW throughout.
+        const x = this.nchw(req('x'));
+        const groups = a.numGroups as number;
+        const c = x.shape[3]!;
+        const grouped = g.one('Reshape', [x.name, g.int64([0, groups, -1])]);
+        const normed = g.one('InstanceNormalization', [grouped, g.float32(new Array(groups).fill(1)), g.float32(new Array(groups).fill(0))], { epsilon: float(a.eps as number) });
+        const back = g.one('Reshape', [normed, g.int64([0, c, x.shape[1]!, x.shape[2]!])]);
+        const w = this.constantOf(req('weight'), [c, 1, 1]);
+        const b = this.constantOf(req('bias'), [c, 1, 1]);
+        this.set(out, g.one('Add', [g.one('Mul', [back, w]), b]), true, x.batch);
+        return;
+      }
       default:
         throw new EngineError(`ONNX export: the tfjs kernel ${k.name} has no ONNX translation yet (attrs ${JSON.stringify(k.attrs)})`);
     }
+  }
+
+  /** A constant's values as an initializer of shape `dims` (same element count), e.g. per-channel [C, 1, 1]. */
+  private constantOf(id: number, dims: number[]): string {
+    if (!this.isConstant(id)) throw new EngineError('ONNX export: a layer parameter computed from the input is not supported');
+    const t = this.tensor(id);
+    return this.g.initializer('const', dims, t.dtype, t.values!);
   }
 
   /** Operands of an elementwise op in one layout: NCHW when either is a 4-D NCHW activation. */

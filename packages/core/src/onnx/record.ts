@@ -48,6 +48,29 @@ export function mapTree<A, B>(tree: OutputTree<A>, isLeaf: (v: unknown) => v is 
 
 const isTensor = (v: unknown): v is tf.Tensor => v instanceof tf.Tensor;
 
+/** The recording in progress (one at a time: recording is synchronous), for `recordComposite`. */
+let active: { depth: number; note(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>, result: tf.Tensor): void } | null = null;
+
+/**
+ * Runs `compute` (tfjs ops), and while a forward is being recorded for ONNX export records it as ONE kernel
+ * `name` with these inputs and attributes instead of the kernels it dispatches, so the exporter can write the
+ * layer as ONNX expresses it (GroupNorm: a reshape, InstanceNormalization, a reshape, in NCHW with no transposes)
+ * rather than as the tfjs ops that compute it in NHWC. Outside a recording it is just `compute()`.
+ */
+export function recordComposite<T extends tf.Tensor>(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>, compute: () => T): T {
+  const rec = active;
+  if (!rec || rec.depth > 0) return compute();
+  rec.depth++;
+  let result: T;
+  try {
+    result = compute();
+  } finally {
+    rec.depth--;
+  }
+  rec.note(name, inputs, attrs, result);
+  return result;
+}
+
 /**
  * Runs `forward(input)` once on the active tfjs backend and records every kernel it dispatches, so the ONNX
  * graph is a translation of the very code the tfjs engine runs (one definition of each network). Only kernels
@@ -56,21 +79,22 @@ const isTensor = (v: unknown): v is tf.Tensor => v instanceof tf.Tensor;
  * are all constants (folded at export time); their values are read when first seen.
  */
 export function recordForward(forward: (x: tf.Tensor4D) => unknown, input: tf.Tensor4D): Recording {
+  if (active) throw new EngineError('ONNX export: a forward is already being recorded (exportOnnx is not re-entrant)');
   const engine = tf.engine() as unknown as { runKernel: (name: string, inputs: Record<string, unknown>, attrs?: Record<string, unknown>) => unknown };
   const original = engine.runKernel;
   const kernels: RecordedKernel[] = [];
   const tensors = new Map<number, RecordedTensor>();
   const dynamic = new Set<number>([input.id]);
   tensors.set(input.id, { id: input.id, shape: [...input.shape], dtype: input.dtype });
-  let depth = 0;
+  const state = { depth: 0, note: (_n: string, _i: Record<string, tf.Tensor>, _a: Record<string, unknown>, _r: tf.Tensor) => {} };
 
   const see = (t: tf.Tensor): void => {
     if (tensors.has(t.id)) return;
     tensors.set(t.id, { id: t.id, shape: [...t.shape], dtype: t.dtype, values: t.dataSync().slice() });
   };
 
-  engine.runKernel = function (this: unknown, name: string, inputs: Record<string, unknown>, attrs?: Record<string, unknown>) {
-    if (depth > 0) return original.call(this, name, inputs, attrs);
+  /** Records one kernel call (or composite) with its outputs; a call with only constant inputs makes constants. */
+  const note = (name: string, inputs: Record<string, unknown>, attrs: Record<string, unknown> | undefined, outs: tf.Tensor[]) => {
     const named: [string, number][] = [];
     for (const [key, v] of Object.entries(inputs)) {
       if (Array.isArray(v)) v.forEach((t, i) => isTensor(t) && (see(t), named.push([`${key}.${i}`, t.id])));
@@ -79,14 +103,6 @@ export function recordForward(forward: (x: tf.Tensor4D) => unknown, input: tf.Te
         named.push([key, v.id]);
       }
     }
-    depth++;
-    let result: unknown;
-    try {
-      result = original.call(this, name, inputs, attrs);
-    } finally {
-      depth--;
-    }
-    const outs = (Array.isArray(result) ? result : [result]) as tf.Tensor[];
     const live = named.some(([, id]) => dynamic.has(id));
     for (const t of outs) {
       if (live) {
@@ -95,10 +111,24 @@ export function recordForward(forward: (x: tf.Tensor4D) => unknown, input: tf.Te
       } else see(t);
     }
     if (live) kernels.push({ name, inputs: named, attrs: { ...(attrs ?? {}) }, outputs: outs.map((t) => t.id) });
+  };
+  state.note = (name, inputs, attrs, result) => note(name, inputs, attrs, [result]);
+
+  engine.runKernel = function (this: unknown, name: string, inputs: Record<string, unknown>, attrs?: Record<string, unknown>) {
+    if (state.depth > 0) return original.call(this, name, inputs, attrs);
+    state.depth++;
+    let result: unknown;
+    try {
+      result = original.call(this, name, inputs, attrs);
+    } finally {
+      state.depth--;
+    }
+    note(name, inputs, attrs, (Array.isArray(result) ? result : [result]) as tf.Tensor[]);
     return result;
   };
 
   let outputs: OutputTree<number>;
+  active = state;
   try {
     outputs = tf.tidy(() => {
       const out = forward(input) as OutputTree<tf.Tensor>;
@@ -109,6 +139,7 @@ export function recordForward(forward: (x: tf.Tensor4D) => unknown, input: tf.Te
     }) as unknown as OutputTree<number>;
   } finally {
     engine.runKernel = original;
+    active = null;
   }
   return { kernels, tensors, inputId: input.id, outputs };
 }
