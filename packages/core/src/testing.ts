@@ -4,7 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type BackendName } from './backend.js';
-import type { HostTensor } from './io/state-dict.js';
+import type { HostTensor, StateDict } from './io/state-dict.js';
+import { applyZooKeyMapping } from './zoo/keys.js';
+import type { ZooKeyMapping } from './zoo/types.js';
 
 /** Backends every numeric test runs on in Node (browser backends run in Chromium). */
 export const NODE_TEST_BACKENDS: readonly BackendName[] = ['cpu', 'wasm'];
@@ -92,4 +94,33 @@ export function hashedStateDict(shapes: Iterable<[string, readonly number[]]>): 
     sd.set(key, { dtype: 'float32', shape: [...shape], data: Float32Array.from(u, f) });
   }
   return sd;
+}
+
+/** How a checkpoint's key manifest (key → PyTorch shape) fits a network through a key mapping. */
+export interface ManifestFit {
+  /** The network's keys the mapped manifest lacks. */
+  missing: string[];
+  /** Mapped manifest keys the network does not have. */
+  unexpected: string[];
+  /** `key: manifest shape vs network shape` where both have the key. */
+  misshaped: string[];
+}
+
+/**
+ * Maps a manifest's keys with `mapping` exactly as a load would (key rules, zero biases, 0-d scalars as
+ * vectors) and compares them with the network's `shapes()`: a clean fit is three empty lists.
+ */
+export function manifestFit(manifest: Record<string, readonly number[]>, mapping: ZooKeyMapping, shapes: Map<string, number[]>): ManifestFit {
+  // shapes only: the mapping never reads values, so no megabytes of zeros for a full-size network
+  const sd: StateDict = new Map(Object.entries(manifest).map(([k, shape]) => [k, { dtype: 'float32', shape: [...shape], data: new Float32Array(0) }]));
+  const mapped = applyZooKeyMapping(sd, mapping);
+  // BatchNorm counters are optional on both sides (dropped by the key rules, never required by a strict load)
+  const missing = [...shapes.keys()].filter((k) => !mapped.has(k) && !/(^|\.)num_batches_tracked$/.test(k));
+  const unexpected = [...mapped.keys()].filter((k) => !shapes.has(k));
+  const misshaped: string[] = [];
+  for (const [k, t] of mapped) {
+    const s = shapes.get(k);
+    if (s && s.join('x') !== t.shape.join('x')) misshaped.push(`${k}: [${t.shape.join(', ')}] vs [${s.join(', ')}]`);
+  }
+  return { missing, unexpected, misshaped };
 }

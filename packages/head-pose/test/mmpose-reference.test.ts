@@ -1,0 +1,97 @@
+/**
+ * mmpose's own code as the reference (fixtures/mmpose, see its README): every mmpose zoo entry's key manifest
+ * maps exactly onto the network its zoo name builds, and a checkpoint in mmpose 1.x's published format
+ * (legacy pickle, mmengine meta with numpy arrays) loads through createPoseEstimator by zoo name and gives
+ * mmpose's heatmaps.
+ */
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCheckpointMeta, readNpy } from '@hrnetjs/core';
+import { NODE_TEST_BACKENDS, compare, manifestFit, useBackend } from '@hrnetjs/core/testing';
+import { BOTTOM_UP_ZOO, POSE_ZOO, bottomUpZooConfig, createBottomUpPoseModel, createPoseEstimator, createPoseModel } from '../src/index.js';
+
+const dir = new URL('./fixtures/mmpose/', import.meta.url);
+const bytes = (f: string) => new Uint8Array(readFileSync(new URL(f, dir)));
+const manifest = (name: string) => (JSON.parse(gunzipSync(bytes(`manifests/${name}.json.gz`)).toString('utf8')) as { keys: Record<string, number[]> }).keys;
+
+/** The manifest each mmpose entry's file was written by (same network for DARK and for every input size). */
+function manifestFor(name: string): string {
+  const m = /hrnet-(w32|w48)(?:_dark-|_)8xb(?:64|32)-210e_(coco|mpii)/.exec(name);
+  if (m) return m[2] === 'coco' ? `mmpose_td-hm_hrnet-${m[1]}_8xb${m[1] === 'w32' ? 64 : 32}-210e_coco-256x192` : `mmpose_td-hm_hrnet-${m[1]}_8xb64-210e_mpii-256x256`;
+  const ae = /higherhrnet_(w32|w48)_coco/.exec(name);
+  if (ae) return `mmpose_higherhrnet_${ae[1]}_coco_512x512`;
+  throw new Error(`no manifest for ${name}`);
+}
+
+describe('mmpose key manifests', () => {
+  beforeAll(() => useBackend('cpu'));
+  const topDown = POSE_ZOO.filter((e) => e.origin === 'mmpose');
+  const bottomUp = BOTTOM_UP_ZOO.filter((e) => e.origin === 'mmpose');
+
+  it('cover every mmpose entry', () => {
+    expect(topDown.length).toBe(10);
+    expect(bottomUp.length).toBe(3);
+  });
+
+  it.each(topDown.map((e) => [e.name, e] as const))('%s: the file\'s keys map exactly onto the network of its zoo name', (name, entry) => {
+    const model = createPoseModel(name);
+    const fit = manifestFit(manifest(manifestFor(name)), entry.keys, model.shapes());
+    model.dispose();
+    expect(fit).toEqual({ missing: [], unexpected: [], misshaped: [] });
+  });
+
+  it.each(bottomUp.map((e) => [e.name, e] as const))('%s: the file\'s keys map exactly onto the network of its zoo name', (name, entry) => {
+    const model = createBottomUpPoseModel(bottomUpZooConfig(entry));
+    const fit = manifestFit(manifest(manifestFor(name)), entry.keys, model.shapes());
+    model.dispose();
+    expect(fit).toEqual({ missing: [], unexpected: [], misshaped: [] });
+  });
+
+  it('a manifest of another width is caught (the check can fail)', () => {
+    const entry = topDown.find((e) => e.name.includes('w48_8xb32-210e_coco-256x192'))!;
+    const model = createPoseModel(entry.name);
+    const fit = manifestFit(manifest('mmpose_td-hm_hrnet-w32_8xb64-210e_coco-256x192'), entry.keys, model.shapes());
+    model.dispose();
+    expect(fit.misshaped.length).toBeGreaterThan(100);
+  });
+});
+
+const ref = 'mmpose_coco_w32/';
+const meta = JSON.parse(readFileSync(new URL(`${ref}meta.json`, dir), 'utf8'));
+// gzip of a gzip: the weights are windows of one random cycle, so the first pass's match codes repeat too
+const checkpoint = () => gunzipSync(gunzipSync(bytes(`${ref}weights.pth.gz.gz`)));
+
+describe('mmpose 1.x checkpoint format', () => {
+  it('keeps its mmengine meta as data: dataset_meta numpy arrays read, nothing executed', () => {
+    const m = loadCheckpointMeta(checkpoint()) as Record<string, unknown>;
+    expect(Object.keys(m).sort()).toEqual(meta.meta_keys);
+    const ds = m.dataset_meta as Record<string, unknown>;
+    expect(ds.dataset_name).toBe('coco');
+    expect(ds.num_keypoints).toBe(17);
+    const sigmas = ds.sigmas as { shape: number[]; data: ArrayLike<number> };
+    expect(sigmas.shape).toEqual([17]);
+    expect(sigmas.data[0]).toBeCloseTo(0.026, 6);
+  });
+});
+
+describe.each(NODE_TEST_BACKENDS)('mmpose reference checkpoint through the factory (%s)', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  it(`${meta.zoo} by zoo name gives mmpose's heatmaps (1e-5 of max|output|)`, async () => {
+    const estimator = await createPoseEstimator({ model: meta.zoo, weights: checkpoint(), backend });
+    expect(estimator.zooEntry?.name).toBe(meta.zoo);
+    expect(estimator.keyMapping).toBe('zoo');
+    const x = readNpy(bytes(`${ref}input.npy`));
+    const want = readNpy(bytes(`${ref}output.npy`));
+    const input = tf.tensor4d(x.data as Float32Array, x.shape as [number, number, number, number]);
+    const out = estimator.model.predict(input) as tf.Tensor4D;
+    expect(out.shape).toEqual(want.shape);
+    const c = compare(await out.data(), want.data);
+    tf.dispose([input, out]);
+    estimator.dispose();
+    expect(c.maxAbsRef).toBeCloseTo(meta.max_abs_output, 3);
+    expect(c.relative).toBeLessThan(1e-5);
+  }, 120_000);
+});
