@@ -20,6 +20,7 @@ import { type CropMethod, cropPersons, preprocessCrops } from './preprocess.js';
 import { type Box, type CenterScale, PIXEL_STD, boxToCenterScale } from './transforms.js';
 import { IN_VIS_THRESHOLD, rescorePose } from './coco.js';
 import { POSE_DEFAULTS } from './constants.js';
+import { refuseOtherPoseCheckpoint, refuseOtherPoseModel } from './pose-kinds.js';
 import { POSE_ZOO, type PoseZooProcessing } from './zoo.js';
 
 /**
@@ -216,6 +217,7 @@ export class PoseEstimator extends TaskObject<PoseNetwork> {
  * const poses = await estimator.estimatePoses(img, { boxes: [[120, 40, 180, 420]] });
  */
 export async function createPoseEstimator(config: PoseEstimatorConfig): Promise<PoseEstimator> {
+  refuseOtherPoseModel(config?.model, 'top-down');
   const options = poseOptions(config);
   const prepared = await prepareNetwork(config, POSE_NETWORK);
   // a zoo entry's upstream test settings are the defaults; what the caller set wins
@@ -245,6 +247,7 @@ export const POSE_NETWORK: NetworkSpec<PoseNetwork, PoseNetworkConfig, PoseZooPr
   build: (model) => createPoseModel(model),
   isNetwork: (value): value is PoseNetwork => value instanceof PoseHighResolutionNet || value instanceof PoseLiteHRNet,
   checkWeights(sd, model) {
+    refuseOtherPoseCheckpoint(sd, 'top-down');
     // the two trunks share no top-level name: say which network the file is for before the strict load lists keys
     const has = (p: string) => [...sd.keys()].some((k) => k.startsWith(p));
     const lite = has('stem.') && has('stage0.');

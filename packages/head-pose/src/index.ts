@@ -10,4 +10,5 @@ export * from './coco.js';
 export * from './estimator.js';
 export * from './constants.js';
 export * from './bottom-up/index.js';
+export { type PoseKind, checkpointPoseKind } from './pose-kinds.js';
 export { POSE_ZOO, type PoseZooProcessing } from './zoo.js';

@@ -117,6 +117,10 @@ function sizePair(v: unknown, path: string): [number, number] {
 export function parsePoseYaml(text: string): PoseModelConfig {
   const { config, model, doc } = parseBackboneYaml(text, POSE_FUSE);
   const extra = model.EXTRA as Record<string, unknown>;
+  if (extra.DECONV !== undefined) {
+    // the one key only HigherHRNet YAMLs have; without this a bottom-up YAML fails on its missing IMAGE_SIZE
+    throw new ConfigError('MODEL.EXTRA.DECONV: this is a HigherHRNet (bottom-up) config, not a top-down pose one; it goes to createBottomUpPoseModel / createMultiPoseEstimator');
+  }
   const numJoints = model.NUM_JOINTS;
   if (!Number.isInteger(numJoints) || (numJoints as number) < 1) {
     throw new ConfigError(`MODEL.NUM_JOINTS: expected a positive integer, found ${describe(numJoints)}`);

@@ -7,11 +7,11 @@ import {
   type NetworkSpec,
   type PreparedNetwork,
   prepareNetwork,
-  StateDictError,
   type TaskConfig,
   TaskObject,
 } from '@hrnetjs/core';
 import { COCO_KEYPOINTS } from '../keypoints.js';
+import { refuseOtherPoseCheckpoint, refuseOtherPoseModel } from '../pose-kinds.js';
 import { preprocessCrops } from '../preprocess.js';
 import type { Keypoint } from '../estimator.js';
 import { bottomUpFinalPreds, groupingParams, parseHeatmaps, topKOnDevice } from './group.js';
@@ -123,15 +123,7 @@ export const BOTTOM_UP_NETWORK: NetworkSpec<PoseHigherResolutionNet, BottomUpMod
   zoo: BOTTOM_UP_ZOO,
   build: (model, entry) => createBottomUpPoseModel(entry ? bottomUpZooConfig(entry) : model),
   isNetwork: (value): value is PoseHigherResolutionNet => value instanceof PoseHigherResolutionNet,
-  checkWeights(sd) {
-    const keys = [...sd.keys()];
-    if (!keys.some((k) => k.startsWith('deconv_layers.')) && keys.some((k) => k.startsWith('final_layer.'))) {
-      throw new StateDictError(
-        'createMultiPoseEstimator: this is a top-down pose checkpoint (PoseHighResolutionNet: final_layer.*, no deconv_layers.*), ' +
-          'not a bottom-up PoseHigherResolutionNet (HigherHRNet) one; use createPoseEstimator with person boxes',
-      );
-    }
-  },
+  checkWeights: (sd) => refuseOtherPoseCheckpoint(sd, 'bottom-up'),
 };
 
 /**
@@ -143,6 +135,7 @@ export const BOTTOM_UP_NETWORK: NetworkSpec<PoseHigherResolutionNet, BottomUpMod
  * const people = await est.estimatePoses(img); // every person, no boxes needed
  */
 export async function createMultiPoseEstimator(config: MultiPoseEstimatorConfig): Promise<MultiPoseEstimator> {
+  refuseOtherPoseModel(config?.model, 'bottom-up');
   const scales = config?.scales;
   if (scales !== undefined && (!Array.isArray(scales) || scales.length === 0 || !scales.every((s) => typeof s === 'number' && s > 0))) {
     throw new ConfigError(`scales: expected positive numbers, found ${String(scales)}`);
