@@ -71,12 +71,20 @@ interface Value {
   name: string;
   shape: number[];
   nchw: boolean;
+  /**
+   * A rank ≥ 5 value stored channels-first: tfjs `[n, h, w, c1, …, ck]` as `[n, c1, …, ck, h, w]` (what a reshape
+   * that splits an NCHW value's channels gives, e.g. ShuffleNet's channel shuffle): only Reshape and Transpose
+   * read it as stored; every other use sees it converted to tfjs layout.
+   */
+  cf?: boolean;
   /** Whether axis 0 is the (dynamic) batch axis. */
   batch: boolean;
   dtype: tf.DataType;
 }
 
 const NHWC_TO_NCHW = [0, 3, 1, 2];
+/** Channels-first storage of a rank-r tfjs value: stored axis k holds tfjs axis `channelsFirst(r)[k]`. */
+const channelsFirst = (r: number) => [0, ...Array.from({ length: r - 3 }, (_, i) => i + 3), 1, 2];
 const NCHW_TO_NHWC = [0, 2, 3, 1];
 const INT64_MAX = Number.MAX_SAFE_INTEGER;
 
@@ -240,9 +248,10 @@ class Translator {
     return v;
   }
 
-  /** The value of tensor `id`, as it is stored. */
+  /** The value of tensor `id`, as it is stored (a channels-first 5-D value in tfjs layout). */
   get(id: number): Value {
     const v = this.values.get(id);
+    if (v?.cf) return this.native(id);
     if (v) return v;
     if (this.isConstant(id)) return this.constant(id, false);
     throw new EngineError(`ONNX export: tensor ${id} is used before any kernel made it`);
@@ -251,6 +260,18 @@ class Translator {
   /** The value in tfjs layout. */
   native(id: number): Value {
     if (!this.values.has(id) && this.isConstant(id)) return this.constant(id, false);
+    const stored = this.values.get(id);
+    if (stored?.cf) {
+      const key = `${stored.name}:native`;
+      let c = this.converted.get(key);
+      if (!c) {
+        const q = channelsFirst(stored.shape.length);
+        const perm = stored.shape.map((_, i) => q.indexOf(i));
+        c = { ...stored, cf: false, name: this.g.one('Transpose', [stored.name], { perm: ints(perm) }) };
+        this.converted.set(key, c);
+      }
+      return c;
+    }
     const v = this.get(id);
     if (!v.nchw) return v;
     const key = `${v.name}:native`;
@@ -279,7 +300,38 @@ class Translator {
 
   set(id: number, name: string, nchw: boolean, batch: boolean): void {
     const t = this.tensor(id);
-    this.values.set(id, { name, shape: t.shape, nchw: nchw && t.shape.length === 4, batch, dtype: t.dtype });
+    // channels-first of rank ≥ 5 is `cf`; of rank 4 it is NCHW
+    const cf = nchw && t.shape.length >= 5;
+    this.values.set(id, { name, shape: t.shape, nchw: nchw && t.shape.length === 4, batch, dtype: t.dtype, ...(cf ? { cf } : {}) });
+  }
+
+  /**
+   * A Reshape or Transpose that keeps n, h, w (axes 0–2) and only splits, merges or permutes the channel axes of a
+   * channels-first value, done in place in that layout: no transposes to tfjs layout and back around a channel
+   * shuffle. Returns false when it does not apply.
+   */
+  private channelsOnly(k: RecordedKernel, xId: number, out: number): boolean {
+    const stored = this.values.get(xId);
+    if (!stored || !(stored.nchw || stored.cf)) return false;
+    const inShape = stored.shape;
+    const outShape = this.tensor(out).shape;
+    if (inShape.length < 4 || outShape.length < 4) return false;
+    const g = this.g;
+    if (k.name === 'Reshape') {
+      if (![0, 1, 2].every((a) => inShape[a] === outShape[a])) return false;
+      const [n, h, w] = outShape as [number, number, number];
+      const batch = stored.batch;
+      const dims = [batch ? 0 : n, ...outShape.slice(3), h, w];
+      this.set(out, g.one('Reshape', [stored.name, g.int64(dims)]), true, batch);
+      return true;
+    }
+    const perm = k.attrs.perm as number[];
+    if (perm[0] !== 0 || perm[1] !== 1 || perm[2] !== 2) return false;
+    const q = channelsFirst(perm.length);
+    const storedPerm = q.map((a) => q.indexOf(perm[a]!));
+    const identity = storedPerm.every((p, i) => p === i);
+    this.set(out, identity ? stored.name : g.one('Transpose', [stored.name], { perm: ints(storedPerm) }), true, stored.batch);
+    return true;
   }
 
   /** Where tfjs axis `a` of a value sits in storage. */
@@ -438,6 +490,7 @@ class Translator {
         return;
       }
       case 'Reshape': {
+        if (this.channelsOnly(k, req('x'), out)) return;
         const x = this.native(req('x'));
         const outShape = this.tensor(out).shape;
         const batch = x.batch && outShape[0] === x.shape[0];
@@ -447,6 +500,7 @@ class Translator {
         return;
       }
       case 'Transpose': {
+        if (this.channelsOnly(k, req('x'), out)) return;
         const x = this.get(req('x'));
         const perm = a.perm as number[];
         const stored = x.nchw ? perm.map((p) => NHWC_TO_NCHW.indexOf(p)) : perm;
