@@ -2,7 +2,7 @@
  * `hrnet demo`: the quick start. Runs every head that exists on the bundled sample photos with the bundled
  * golden-fixture weights — small networks with RANDOM weights (the official-parity test fixtures), so the
  * pictures show the pipeline working, not meaningful poses or masks — and writes annotated images + JSON.
- * Offline: everything it reads is in the repository.
+ * Offline: everything it reads ships in this package's `dist/demo/`.
  */
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,37 +12,35 @@ import { EXIT } from '../exit-codes.js';
 import { runInference } from './infer.js';
 import type { Context } from '../context.js';
 
-/** The repository root, from `apps/cli/dist/*.js` or `apps/cli/src/commands/*.ts`. */
-export function repoRoot(): string {
+/**
+ * Where the demo's photos, det config and networks are: `dist/demo/` of this package, filled by the build
+ * (`scripts/demo-assets.mjs`), so an npm install runs the demo exactly as the repository does. Found from
+ * `dist/*.js` or, under the tests, from `src/commands/*.ts`.
+ */
+export function demoAssets(): string {
   const here = fileURLToPath(new URL('.', import.meta.url));
-  return join(here, here.includes(`${join('src', 'commands')}`) ? '../../../..' : '../../..');
+  return join(here, here.includes(join('src', 'commands')) ? '../../dist/demo' : 'demo');
 }
 
-export const DEMO_SAMPLES = ['people_6.jpg', 'people_7.jpg'];
+export const DEMO_SAMPLES = ['soccer.jpg', 'pedestrians.jpg', 'basketball.png'];
 
 interface DemoStep {
   task: ZooTask;
-  fixture: string;
-  /** A config to use instead of the fixture's own `config.yaml` (relative to the repository root). */
+  /** A config to use instead of the network's own `config.yaml` (a file in the demo assets). */
   config?: string;
   extra?: Record<string, string | boolean>;
 }
 
 const STEPS: DemoStep[] = [
-  {
-    task: 'det',
-    fixture: 'packages/head-det/test/fixtures/det_fcos_small',
-    config: 'apps/cli/demo/det_fcos_small.yaml',
-    extra: { 'score-threshold': '0.05' },
-  },
-  { task: 'pose', fixture: 'packages/head-pose/test/fixtures/pose_small' },
-  { task: 'seg', fixture: 'packages/head-seg/test/fixtures/seg_small' },
-  { task: 'face', fixture: 'packages/face-align/test/fixtures/face_small' },
+  { task: 'det', config: 'det_fcos_small.yaml', extra: { 'score-threshold': '0.05' } },
+  { task: 'pose' },
+  { task: 'seg' },
+  { task: 'face' },
 ];
 
 export async function demo(ctx: Context, out: string): Promise<number> {
-  const root = repoRoot();
-  const samples = DEMO_SAMPLES.map((s) => join(root, 'apps/cli/test/fixtures/samples', s));
+  const assets = demoAssets();
+  const samples = DEMO_SAMPLES.map((s) => join(assets, 'samples', s));
   ctx.out(
     [
       'hrnet demo',
@@ -58,11 +56,13 @@ export async function demo(ctx: Context, out: string): Promise<number> {
   let failed = 0;
   let ran = 0;
   for (const step of STEPS) {
-    const fixture = join(root, step.fixture);
+    const network = join(assets, step.task);
     try {
-      await access(join(fixture, 'weights.pth'));
+      await access(join(network, 'weights.pth'));
     } catch {
-      ctx.out(`${step.task.padEnd(5)} skipped: no fixture at ${fixture}\n`);
+      // a broken install, not a choice: say so and count it as failed
+      ctx.out(`${step.task.padEnd(5)} FAILED: no network at ${network} (reinstall @hrnetjs/cli, or run pnpm build)\n`);
+      failed++;
       continue;
     }
     const dir = join(out, step.task);
@@ -81,8 +81,8 @@ export async function demo(ctx: Context, out: string): Promise<number> {
       const { code, summary } = await runInference(ctx, {
         task: step.task,
         inputs: samples,
-        model: step.config ? join(root, step.config) : fixture,
-        weights: step.config ? join(fixture, 'weights.pth') : undefined,
+        model: step.config ? join(assets, step.config) : network,
+        weights: step.config ? join(network, 'weights.pth') : undefined,
         out: dir,
         annotate: true,
         extra,
@@ -92,10 +92,12 @@ export async function demo(ctx: Context, out: string): Promise<number> {
       if (code !== EXIT.ok) failed++;
       ctx.out(`${step.task.padEnd(5)} ${summary.processed} images → ${dir}/ (${summary.outputs.length} files; ${summary.model})\n`);
     } catch (e) {
-      // a head whose API or fixture cannot run yet is reported and skipped; the other tasks still run
-      ctx.out(`${step.task.padEnd(5)} skipped: ${(e as Error).message.split('\n')[0]}\n`);
+      // the other tasks still run, but the demo fails: a newcomer must not take a broken head for a working one
+      ctx.out(`${step.task.padEnd(5)} FAILED: ${(e as Error).message.split('\n')[0]}\n`);
+      failed++;
     }
   }
+  if (ran === 0) ctx.err('hrnet demo: no task ran (see the lines above)');
   ctx.out(`\n${ran} task${ran === 1 ? '' : 's'} ran on ${ctx.backend}; annotated images in ${out}/<task>/annotated/, results in ${out}/<task>/<task>.json\n`);
   return failed === 0 ? EXIT.ok : ran > 0 ? EXIT.partial : EXIT.error;
 }
