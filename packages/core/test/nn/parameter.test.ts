@@ -38,7 +38,7 @@ describe('Parameter layouts round-trip through the host', () => {
     ['plain', [9], [9]],
   ] as const)('%s: assign puts PyTorch %j into tfjs %j and toHost gives it back', (layout, torch, tfjs) => {
     const p = new Parameter([...torch], layout, 'parameter');
-    const data = ramp(torch.reduce((a, b) => a * b, 1));
+    const data = ramp((torch as readonly number[]).reduce((a, b) => a * b, 1));
     const before = tf.memory().numTensors;
     p.assign({ dtype: 'float32', shape: [...torch], data }, 'w');
     expect(p.value.shape).toEqual(tfjs);
