@@ -30,7 +30,8 @@ Inference (images, folders or globs; results as JSON, --annotate for pictures):
 
 Checkpoints and models:
   hrnet convert <checkpoint> --to safetensors|tfjs [--float16] [--out path] [--keys mapping]
-  hrnet convert <checkpoint|zoo name> --to onnx --model <zoo|preset|yaml|folder> [--input-size WxH] [--task t] [--out f.onnx]
+  hrnet convert <checkpoint|zoo name> --to onnx --model <zoo|preset|yaml|folder> [--input-size WxH] [--layout nhwc|nchw]
+                [--task t] [--out f.onnx]   (nhwc: what --engine onnxruntime feeds; nchw: PyTorch's layout)
   hrnet info <checkpoint> [--all] [--json]
   hrnet zoo [task] | zoo show <name> | zoo path <name> | zoo download <name…>
 
@@ -70,6 +71,7 @@ const OPTIONS = {
   engine: { type: 'string' },
   threads: { type: 'string' },
   'input-size': { type: 'string' },
+  layout: { type: 'string' },
   task: { type: 'string' },
   float16: { type: 'boolean' },
   all: { type: 'boolean' },
@@ -260,6 +262,7 @@ export async function run(argv: string[], io: RunIo = {}): Promise<number> {
           model: v.model,
           taskName: v.task,
           inputSize,
+          layout: v.layout,
         });
       case 'info':
         if (rest.length !== 1) throw new CliError('hrnet info <checkpoint>', EXIT.usage);

@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Module, type ZooTask, exportOnnx, getZooEntry } from '@hrnetjs/core';
+import { type Module, type OnnxLayout, type ZooTask, exportOnnx, getZooEntry } from '@hrnetjs/core';
 import { createFaceAligner, facePresetConfig } from '@hrnetjs/face-align';
 import { createDetector, detectionPresetConfig } from '@hrnetjs/head-det';
 import { BOTTOM_UP_ZOO, createPoseEstimator, posePresetConfig } from '@hrnetjs/head-pose';
@@ -131,6 +131,7 @@ export interface OnnxExportArgs {
   task?: string;
   inputSize?: [number, number];
   keys?: string;
+  layout?: OnnxLayout;
 }
 
 /** Builds the network and exports it; returns the bytes and what was exported, for the log line. */
@@ -149,7 +150,7 @@ export async function exportCheckpointToOnnx(a: OnnxExportArgs, fetchOptions: Fe
   }
   try {
     const inputSize = a.inputSize ?? built.inputSize;
-    const bytes = exportOnnx(built.model, { inputSize, producerVersion: 'hrnet-js cli' });
+    const bytes = exportOnnx(built.model, { inputSize, layout: a.layout, producerVersion: 'hrnet-js cli' });
     return { bytes, source, inputSize };
   } finally {
     built.dispose();

@@ -83,6 +83,18 @@ describe('hrnet convert --to onnx', () => {
     expect(relative(await runFile(face, join(FIXTURES.face, 'input.npy')), await official(FIXTURES.face))).toBeLessThan(1e-5);
   });
 
+  it('--layout nchw: the official NCHW input goes in as it is and the official heatmaps come out', async () => {
+    const file = join(dir, 'pose_nchw.onnx');
+    const r = await hrnet(['convert', join(FIXTURES.pose, 'weights.pth'), '--to', 'onnx', '--model', FIXTURES.pose, '--layout', 'nchw', '--out', file, '--backend', 'wasm']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/input N x 3 x 128 x 96 NCHW/);
+    const x = readNpy(new Uint8Array(await readFile(join(FIXTURES.pose, 'input.npy'))));
+    const session = await ort.InferenceSession.create(await readFile(file));
+    const out = (await session.run({ input: new ort.Tensor('float32', x.data as Float32Array, x.shape) })).output_0!;
+    await session.release();
+    expect(relative(out.data as Float32Array, await official(FIXTURES.pose))).toBeLessThan(1e-5);
+  });
+
   it('bad command lines are usage errors (exit 2) that say what was expected', async () => {
     const pth = join(FIXTURES.pose, 'weights.pth');
     const cases: [string[], RegExp][] = [
@@ -92,6 +104,7 @@ describe('hrnet convert --to onnx', () => {
       [['convert', pth, '--to', 'safetensors', '--input-size', '96x128'], /--input-size applies to --to onnx only/],
       [['convert', pth, '--to', 'onnx', '--model', 'no_such_model'], /not a zoo name, YAML file, folder or preset of any task/],
       [['convert', pth, '--to', 'caffe'], /expected safetensors, tfjs or onnx, found 'caffe'/],
+      [['convert', pth, '--to', 'onnx', '--model', FIXTURES.pose, '--layout', 'chw'], /--layout: expected nhwc or nchw, found 'chw'/],
     ];
     for (const [args, message] of cases) {
       const r = await hrnet(args);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRunner } from '@hrnetjs/core';
+import { createRunner, exportOnnx, onnxOpCounts } from '@hrnetjs/core';
 import { compare, nchwToNhwc, useBackend } from '@hrnetjs/core/testing';
 import { createDetectionModel, type FcosHeadOutput } from '../src/index.js';
 import { meta, npy, smallConfig, smallStateDict } from './helpers.js';
@@ -34,6 +34,12 @@ describe('det_fcos_small on onnxruntime-node', () => {
     }
     runner.dispose();
     tf.dispose([input, out as unknown as tf.TensorContainer]);
+    // GroupNorm is written as torch.onnx writes it (Reshape, InstanceNormalization, Reshape, affine), NCHW:
+    // the only Transposes are the NHWC input's and the 15 NHWC outputs' (none with layout 'NCHW')
+    const [h, w] = input.shape.slice(1, 3) as [number, number];
+    const ops = onnxOpCounts(exportOnnx(model as never, { inputSize: [w, h] }));
+    expect([ops.InstanceNormalization, ops.Transpose, ops.ReduceMean]).toEqual([40, 16, undefined]);
+    expect(onnxOpCounts(exportOnnx(model as never, { inputSize: [w, h], layout: 'NCHW' })).Transpose).toBeUndefined();
     model.dispose();
   });
 });

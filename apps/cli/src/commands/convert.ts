@@ -25,6 +25,8 @@ export interface ConvertArgs {
   taskName?: string;
   /** --to onnx: [width, height] (default: the size the task's pre-processing feeds the network). */
   inputSize?: [number, number];
+  /** --to onnx: `--layout nhwc|nchw` (default nhwc). */
+  layout?: string;
 }
 
 async function convertToOnnx(ctx: Context, a: ConvertArgs): Promise<number> {
@@ -34,13 +36,18 @@ async function convertToOnnx(ctx: Context, a: ConvertArgs): Promise<number> {
   if (!model) throw new CliError(`--to onnx needs --model (the zoo name, preset or YAML the checkpoint is for), unless the argument is a zoo name`, EXIT.usage);
   // the argument is the checkpoint, or the zoo name itself (its weights fetched as the task commands do)
   const checkpoint = a.model === undefined && zooName ? undefined : a.input;
-  const { bytes, source, inputSize } = await exportCheckpointToOnnx({ checkpoint, model, task: a.taskName, inputSize: a.inputSize, keys: a.keys }, ctx.fetchOptions);
+  const layout = (a.layout ?? 'nhwc').toUpperCase();
+  if (layout !== 'NHWC' && layout !== 'NCHW') throw new CliError(`--layout: expected nhwc or nchw, found '${a.layout}'`, EXIT.usage);
+  const { bytes, source, inputSize } = await exportCheckpointToOnnx(
+    { checkpoint, model, task: a.taskName, inputSize: a.inputSize, keys: a.keys, layout },
+    ctx.fetchOptions,
+  );
   const [w, h] = inputSize;
   const from = checkpoint ?? source.weightsLabel;
   const stem = basename(from, extname(from)) === 'model' ? basename(dirname(from)) : basename(from, extname(from));
   const out = a.out ?? join(checkpoint ? dirname(checkpoint) : '.', `${stem}_${w}x${h}.onnx`);
   await writeFile(out, bytes);
-  ctx.log(`wrote ${out} (${(bytes.length / 1e6).toFixed(1)} MB, ONNX opset 17, input N x ${h} x ${w} x 3 NHWC, ${source.task} network of ${source.configLabel}, weights ${source.weightsLabel}, keys ${source.keyMapping})`);
+  ctx.log(`wrote ${out} (${(bytes.length / 1e6).toFixed(1)} MB, ONNX opset 17, input ${layout === 'NCHW' ? `N x 3 x ${h} x ${w} NCHW` : `N x ${h} x ${w} x 3 NHWC`}, ${source.task} network of ${source.configLabel}, weights ${source.weightsLabel}, keys ${source.keyMapping})`);
   ctx.out(`${out}\n`);
   return EXIT.ok;
 }
@@ -48,7 +55,7 @@ async function convertToOnnx(ctx: Context, a: ConvertArgs): Promise<number> {
 export async function convert(ctx: Context, a: ConvertArgs): Promise<number> {
   if (a.to === 'onnx') return convertToOnnx(ctx, a);
   if (a.to !== 'safetensors' && a.to !== 'tfjs') throw new CliError(`--to: expected safetensors, tfjs or onnx, found '${a.to}'`, EXIT.usage);
-  for (const [flag, given] of [['--model', a.model], ['--input-size', a.inputSize], ['--task', a.taskName]] as const) {
+  for (const [flag, given] of [['--model', a.model], ['--input-size', a.inputSize], ['--task', a.taskName], ['--layout', a.layout]] as const) {
     if (given !== undefined) throw new CliError(`${flag} applies to --to onnx only (safetensors and tfjs keep the checkpoint's tensors as they are)`, EXIT.usage);
   }
   const { sd: raw, path } = await loadWeights(a.input, ctx.fetchOptions);

@@ -12,15 +12,25 @@ export interface OnnxExportOptions {
   inputSize: readonly [number, number];
   /** Input channels (default 3). */
   channels?: number;
+  /**
+   * Layout of the graph's input and 4-D outputs. `'NHWC'` (default): as `predict` takes and returns them, what
+   * the onnxruntime engine feeds. `'NCHW'`: as PyTorch's models and `torch.onnx.export` have them, for other
+   * runtimes — a pure-convolution network then has no Transpose at all. Either file runs on the engine.
+   */
+  layout?: OnnxLayout;
   /** `producer_version` written to the file (default `'hrnet-js'`'s core version is unknown here: `'0'`). */
   producerVersion?: string;
 }
+
+export type OnnxLayout = 'NHWC' | 'NCHW';
 
 /** What an exported file says about itself (`metadata_props`), so the engine can check a file it is given. */
 export interface OnnxExportInfo {
   /** `[width, height]` of the input. */
   inputSize: [number, number];
   channels: number;
+  /** Layout of the input and the 4-D outputs (files written before this field: NHWC). */
+  layout?: OnnxLayout;
   /** `predict`'s output structure with each leaf the index of a graph output (`output_<i>`). */
   outputs: OutputTree<number>;
 }
@@ -52,6 +62,8 @@ export function readExportInfo(bytes: Uint8Array): OnnxExportInfo {
 export function exportOnnx(model: Module<tf.Tensor4D, any>, options: OnnxExportOptions): Uint8Array {
   const [width, height] = options.inputSize;
   const channels = options.channels ?? 3;
+  const layout = options.layout ?? 'NHWC';
+  if (layout !== 'NHWC' && layout !== 'NCHW') throw new EngineError(`exportOnnx: layout: expected 'NHWC' or 'NCHW', found ${JSON.stringify(layout)}`);
   for (const [what, v] of [['width', width], ['height', height], ['channels', channels]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new ShapeError(`exportOnnx: ${what} must be a positive integer, found ${String(v)}`);
   }
@@ -62,7 +74,7 @@ export function exportOnnx(model: Module<tf.Tensor4D, any>, options: OnnxExportO
   } finally {
     input.dispose();
   }
-  const info: OnnxExportInfo = { inputSize: [width, height], channels, outputs: 0 };
+  const info: OnnxExportInfo = { inputSize: [width, height], channels, layout, outputs: 0 };
   return translate(recording, info, options.producerVersion ?? '0');
 }
 
@@ -225,9 +237,9 @@ class Translator {
     return this.tensor(id).values!;
   }
 
-  setInput(id: number, name: string): void {
+  setInput(id: number, name: string, nchw: boolean): void {
     const t = this.tensor(id);
-    this.values.set(id, { name, shape: t.shape, nchw: false, batch: true, dtype: t.dtype });
+    this.values.set(id, { name, shape: t.shape, nchw, batch: true, dtype: t.dtype });
   }
 
   /** A constant as an initializer, in tfjs layout, or permuted for broadcasting against an NCHW value. */
@@ -688,9 +700,9 @@ class Translator {
     }
   }
 
-  /** A graph output in tfjs layout (NHWC for 4-D maps, as `predict` returns them). */
-  output(id: number, name: string): Value {
-    const v = this.native(id);
+  /** A graph output: in tfjs layout (NHWC for 4-D maps, as `predict` returns them), or 4-D maps NCHW. */
+  output(id: number, name: string, nchw: boolean): Value {
+    const v = nchw && this.tensor(id).shape.length === 4 ? this.nchw(id) : this.native(id);
     this.g.node('Identity', [v.name], {}, [name]);
     return v;
   }
@@ -698,13 +710,14 @@ class Translator {
 
 function translate(rec: Recording, info: OnnxExportInfo, producerVersion: string): Uint8Array {
   const t = new Translator(rec);
-  t.setInput(rec.inputId, 'input');
+  const nchw = info.layout === 'NCHW';
+  t.setInput(rec.inputId, 'input', nchw);
   for (const k of rec.kernels) t.kernel(k);
   const outputs: { name: string; value: Value }[] = [];
   const tree = mapTree(rec.outputs, (v): v is number => typeof v === 'number', (id) => {
     const i = outputs.length;
     const name = `output_${i}`;
-    outputs.push({ name, value: t.output(id, name) });
+    outputs.push({ name, value: t.output(id, name, nchw) });
     return i;
   });
   const [width, height] = info.inputSize;
@@ -716,12 +729,11 @@ function translate(rec: Recording, info: OnnxExportInfo, producerVersion: string
     graphName: 'hrnet',
     nodes: t.g.nodes,
     initializers: t.g.initializers,
-    inputs: [{ name: 'input', dataType: DataType.FLOAT, dims: ['N', height, width, info.channels] }],
-    outputs: outputs.map(({ name, value }) => ({
-      name,
-      dataType: onnxType(value.dtype),
-      dims: value.shape.map((d, i) => (i === 0 && value.batch ? 'N' : d)),
-    })),
+    inputs: [{ name: 'input', dataType: DataType.FLOAT, dims: nchw ? ['N', info.channels, height, width] : ['N', height, width, info.channels] }],
+    outputs: outputs.map(({ name, value }) => {
+      const dims: (number | string)[] = value.shape.map((d, i) => (i === 0 && value.batch ? 'N' : d));
+      return { name, dataType: onnxType(value.dtype), dims: value.nchw ? NHWC_TO_NCHW.map((p) => dims[p]!) : dims };
+    }),
     valueInfo: t.g.valueInfo,
     metadata: { [METADATA_KEY]: JSON.stringify(meta) },
   });

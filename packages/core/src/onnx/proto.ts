@@ -232,6 +232,17 @@ export function encodeModel(m: ModelValue): Uint8Array {
  * it to check that a file it is given was exported by us and for which input size.
  */
 export function readModelMetadata(bytes: Uint8Array): Record<string, string> {
+  return readModel(bytes).metadata;
+}
+
+/** How many nodes of each op type an ONNX model's graph has (ModelProto.graph.node[].op_type), e.g. to check how lean an export is. */
+export function onnxOpCounts(bytes: Uint8Array): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const op of readModel(bytes).opTypes) counts[op] = (counts[op] ?? 0) + 1;
+  return counts;
+}
+
+function readModel(bytes: Uint8Array): { metadata: Record<string, string>; opTypes: string[] } {
   const out: Record<string, string> = {};
   const dec = new TextDecoder();
   let pos = 0;
@@ -262,7 +273,17 @@ export function readModelMetadata(bytes: Uint8Array): Record<string, string> {
       } else throw new RangeError(`unsupported protobuf wire type ${wire}`);
     }
   };
+  const opTypes: string[] = [];
   fields(bytes.length, (field, start, len) => {
+    if (field === 7) {
+      fields(start + len, (gf, gs, gl) => {
+        if (gf !== 1) return;
+        fields(gs + gl, (nf, ns, nl) => {
+          if (nf === 4) opTypes.push(dec.decode(bytes.subarray(ns, ns + nl)));
+        });
+      });
+      return;
+    }
     if (field !== 14) return;
     let key = '';
     let value = '';
@@ -272,5 +293,5 @@ export function readModelMetadata(bytes: Uint8Array): Record<string, string> {
     });
     out[key] = value;
   });
-  return out;
+  return { metadata: out, opTypes };
 }

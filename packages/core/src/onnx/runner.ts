@@ -99,15 +99,22 @@ export async function createOnnxRunner<Out>(model: Module<tf.Tensor4D, Out>, opt
         pending.catch(() => sessions.delete(key));
       }
       const { session, info } = await pending;
-      const data = (await input.data()) as Float32Array;
-      const feed = new ort.Tensor('float32', data, [n, h, w, c]);
+      // a file written NCHW (exportOnnx layout 'NCHW') is fed and read through tfjs transposes
+      const nchw = info.layout === 'NCHW';
+      const fed = nchw ? tf.transpose(input, [0, 3, 1, 2]) : input;
+      const data = (await fed.data()) as Float32Array;
+      if (fed !== input) fed.dispose();
+      const feed = new ort.Tensor('float32', data, nchw ? [n, c, h, w] : [n, h, w, c]);
       const results = await session.run({ input: feed });
       feed.dispose?.();
       const out = mapTree(info.outputs as OutputTree<number>, (v): v is number => typeof v === 'number', (i) => {
         const r = results[`output_${i}`]!;
         const t = tf.tensor(r.data as Float32Array, [...r.dims]);
         r.dispose?.();
-        return t;
+        if (!nchw || t.rank !== 4) return t;
+        const back = tf.transpose(t, [0, 2, 3, 1]);
+        t.dispose();
+        return back;
       });
       return out as unknown as Out;
     },

@@ -19,6 +19,7 @@ import {
   exportOnnx,
   globalAvgPool,
   readExportInfo,
+  onnxOpCounts,
   resizeBilinear,
   setOnnxRuntimeLoader,
   upsampleNearest,
@@ -123,6 +124,35 @@ describe.each(NODE_TEST_BACKENDS)('exportOnnx (%s)', (backend) => {
     await expect(runner.run(tf.zeros([1, 16, 20, 3]))).rejects.toThrow(EngineError);
   });
 
+  it("layout 'NCHW': input and 4-D outputs as PyTorch has them, the same values; the engine runs such a file too", async () => {
+    const bytes = exportOnnx(model as never, { inputSize: [20, 16], layout: 'NCHW' });
+    expect(readExportInfo(bytes).layout).toBe('NCHW');
+    // no Transpose at the input and none at the outputs that are NCHW inside (the reshaped attention map is NHWC
+    // inside, so it gets one instead): 3 here against 7 (see the pose graph in head-pose for a network with none)
+    expect(onnxOpCounts(exportOnnx(model as never, { inputSize: [20, 16] })).Transpose).toBe(7);
+    expect(onnxOpCounts(bytes).Transpose).toBe(3);
+    const session = await ort.InferenceSession.create(bytes);
+    const x = tf.randomNormal([2, 16, 20, 3]) as tf.Tensor4D;
+    const xt = tf.transpose(x, [0, 3, 1, 2]);
+    const expected = leaves(model.predict(x));
+    const res = await session.run({ input: new ort.Tensor('float32', xt.dataSync() as Float32Array, xt.shape) });
+    expected.forEach((e, i) => {
+      const want = e.rank === 4 ? tf.transpose(e, [0, 3, 1, 2]) : e;
+      expect([...res[`output_${i}`]!.dims]).toEqual(want.shape);
+      expect(compare(res[`output_${i}`]!.data as Float32Array, want.dataSync()).relative).toBeLessThan(1e-5);
+      if (want !== e) want.dispose();
+    });
+    await session.release();
+    const runner = await createRunner('onnxruntime', model as never, { threads: 1, onnxModel: bytes });
+    const before = tf.memory().numTensors;
+    const out = (await runner.run(x)) as { maps: tf.Tensor[]; logits: tf.Tensor };
+    expect(tf.memory().numTensors).toBe(before + 5);
+    leaves(out).forEach((t, i) => expect(compare(t.dataSync(), expected[i]!.dataSync()).relative).toBeLessThan(1e-5));
+    runner.dispose();
+    tf.dispose([x, xt, expected, out]);
+    expect(() => exportOnnx(model as never, { inputSize: [20, 16], layout: 'CHW' as never })).toThrow(/layout: expected 'NHWC' or 'NCHW', found "CHW"/);
+  });
+
   it('a given exported file is used for its size and refuses another size, saying both', async () => {
     const bytes = exportOnnx(model as never, { inputSize: [20, 16] });
     expect(readExportInfo(bytes)).toMatchObject({ inputSize: [20, 16], channels: 3 });
@@ -147,6 +177,7 @@ describe('ONNX writer', () => {
     expect(JSON.parse(readModelMetadata(bytes)['hrnetjs.export']!)).toEqual({
       inputSize: [8, 8],
       channels: 3,
+      layout: 'NHWC',
       outputs: { maps: [0, 1, 2, 3], logits: 4 },
     });
     expect(() => exportOnnx(m as never, { inputSize: [0, 8] })).toThrow(ShapeError);
