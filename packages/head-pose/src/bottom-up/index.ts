@@ -4,3 +4,4 @@ export * from './munkres.js';
 export * from './group.js';
 export * from './estimator.js';
 export * from './zoo.js';
+export * from './coco.js';
