@@ -39,7 +39,8 @@ Evaluation and speed:
   hrnet eval pose|det --results r.json --gt gt.json
   hrnet eval seg --results pred_labels/ --gt gt_labels/ --classes N [--ignore 255]
   hrnet eval face --results face_images.json --gt landmarks.json
-  hrnet bench [--filter regex] [--runs N] [--warmup N] [--max-ms N] [--list]
+  hrnet bench [--quick] [--only pose,seg,…] [--no-browser] [--no-torch] [--calls N] [--list]  (engines side by side)
+  hrnet bench --cases [--filter regex] [--runs N] [--warmup N] [--max-ms N] [--list]  (each package's tfjs cases)
   hrnet demo [--out hrnet-demo]
 
 Global: --backend wasm|cpu|tensorflow (default: best available; bench: wasm) --cache-dir dir --offline
@@ -85,6 +86,12 @@ const OPTIONS = {
   warmup: { type: 'string' },
   'max-ms': { type: 'string' },
   list: { type: 'boolean' },
+  cases: { type: 'boolean' },
+  quick: { type: 'boolean' },
+  only: { type: 'string' },
+  'no-browser': { type: 'boolean' },
+  'no-torch': { type: 'boolean' },
+  calls: { type: 'string' },
   backend: { type: 'string' },
   'cache-dir': { type: 'string' },
   offline: { type: 'boolean' },
@@ -283,6 +290,12 @@ export async function run(argv: string[], io: RunIo = {}): Promise<number> {
           warmup: num(v.warmup, 'warmup'),
           maxMillis: num(v['max-ms'], 'max-ms'),
           list: Boolean(v.list),
+          cases: Boolean(v.cases),
+          quick: Boolean(v.quick),
+          only: v.only,
+          browser: !v['no-browser'],
+          torch: !v['no-torch'],
+          calls: num(v.calls, 'calls'),
         });
       case 'zoo':
         return await zoo(ctx, rest, Boolean(v.json));

@@ -206,11 +206,11 @@ describe('hrnet demo and bench', () => {
     }
   });
 
-  it('bench prints the markdown table of formatBenchTable', async () => {
-    const list = await hrnet(['bench', '--list']);
+  it('bench --cases prints the markdown table of formatBenchTable', async () => {
+    const list = await hrnet(['bench', '--cases', '--list']);
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toMatch(/cls w18-small-v1 224x224 batch 1 fused/);
-    const r = await hrnet(['bench', '--filter', '^cls w18-small-v1 224x224 batch 1 fused$', '--runs', '1', '--warmup', '0', '--max-ms', '1']);
+    const r = await hrnet(['bench', '--cases', '--filter', '^cls w18-small-v1 224x224 batch 1 fused$', '--runs', '1', '--warmup', '0', '--max-ms', '1']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe('| case | backend | runs | median ms | min ms | ms / item | GFLOP/s | peak MB | weights+input MB |');

@@ -1,10 +1,20 @@
 /**
- * `hrnet bench` (= root `pnpm bench`): every package's `./bench` `benchCases()`, run with core's
- * `runBenchCase` on the chosen backend (wasm by default, the fastest that is everywhere), one table.
+ * `hrnet bench` (= root `pnpm bench`): the side-by-side engine table (see `../bench/`): every network on tfjs,
+ * on our ONNX in onnxruntime-node at 1 and 2 threads, PyTorch's own export of it, and in headless Chromium,
+ * all in one run. `--cases` runs instead every package's `./bench` `benchCases()` with core's `runBenchCase`
+ * (latency, GFLOP/s and peak memory of the tfjs pipelines), one table.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { type BenchCase, type BenchRow, formatBenchTable, runBenchCase } from '@hrnetjs/core';
-import { EXIT } from '../exit-codes.js';
+import { cacheDir } from '../cache.js';
+import { CliError, EXIT } from '../exit-codes.js';
 import type { Context } from '../context.js';
+import { BENCH_MODELS } from '../bench/models.js';
+import { type EstimateResult, type MemoryResult, type NodeResult, loadOrtNode, measureEstimatePoses, measureMemory, measureNetwork } from '../bench/node.js';
+import { type BrowserCells, formatEngineTable } from '../bench/table.js';
+import { FULL_PLAN, QUICK_PLAN } from '../bench/timing.js';
+import { findTorchReference } from '../bench/torch-ref.js';
+import { runBrowserRows } from '../bench/browser.js';
 
 /** The packages that may have a `./bench` entry, in pipeline order. */
 export const BENCH_PACKAGES = ['@hrnetjs/hrnet-backbone', '@hrnetjs/head-pose', '@hrnetjs/head-seg', '@hrnetjs/head-det', '@hrnetjs/face-align'];
@@ -15,7 +25,20 @@ export interface BenchArgs {
   warmup?: number;
   maxMillis?: number;
   list: boolean;
+  /** The per-package tfjs cases instead of the engine table. */
+  cases?: boolean;
+  /** Small inputs, one timed call a cell, 20 memory calls: the table's shape, not its times. */
+  quick?: boolean;
+  /** Row ids to run (comma-separated): networks, `estimate`, `memory`. */
+  only?: string;
+  browser?: boolean;
+  torch?: boolean;
+  /** Calls of the memory rows (default 500, `--quick` 20). */
+  calls?: number;
 }
+
+/** Row ids besides the networks'. */
+export const EXTRA_ROWS = ['estimate', 'memory'] as const;
 
 export async function loadBenchCases(ctx: Context): Promise<BenchCase[]> {
   const cases: BenchCase[] = [];
@@ -37,6 +60,77 @@ export async function loadBenchCases(ctx: Context): Promise<BenchCase[]> {
 }
 
 export async function bench(ctx: Context, a: BenchArgs): Promise<number> {
+  return a.cases ? benchCases(ctx, a) : engineTable(ctx, a);
+}
+
+async function engineTable(ctx: Context, a: BenchArgs): Promise<number> {
+  const ids = [...BENCH_MODELS.map((m) => m.id), ...EXTRA_ROWS];
+  if (a.list) {
+    ctx.out(`${ids.join('\n')}\n`);
+    return EXIT.ok;
+  }
+  const only = a.only ? a.only.split(',').map((s) => s.trim()).filter(Boolean) : ids;
+  const unknown = only.filter((id) => !ids.includes(id));
+  if (unknown.length) throw new CliError(`--only: unknown row ${unknown.join(', ')}; expected some of ${ids.join(', ')}`, EXIT.usage);
+  const quick = Boolean(a.quick);
+  const started = performance.now();
+  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+  const ort = await loadOrtNode();
+  const torch = a.torch === false ? 'not asked for (--no-torch)' : findTorchReference();
+  if (typeof torch === 'string') ctx.log(`torch reference: skipped: ${torch}`);
+  const o = {
+    quick,
+    plan: quick ? QUICK_PLAN : FULL_PLAN,
+    ort,
+    torch,
+    cacheDir: cacheDir(ctx.fetchOptions.cacheDir),
+    forBrowser: a.browser !== false,
+    log: ctx.log,
+  };
+  const networks: NodeResult[] = [];
+  const failed = new Map<string, { label: string; reason: string }>();
+  let code: number = EXIT.ok;
+  for (const spec of BENCH_MODELS.filter((m) => only.includes(m.id))) {
+    ctx.log(`[${elapsed()}] ${spec.label}`);
+    try {
+      networks.push(await measureNetwork(spec, o));
+    } catch (e) {
+      const reason = (e as Error).message.split('\n')[0]!;
+      // a network this build lacks (e.g. a preset another package has not shipped yet) is skipped, not an error
+      if (!/unknown .*preset/i.test(reason)) code = EXIT.partial;
+      ctx.err(`${spec.label}: skipped: ${reason}`);
+      failed.set(spec.id, { label: spec.label, reason });
+    }
+  }
+  let estimate: EstimateResult | string | undefined;
+  if (only.includes('estimate')) {
+    ctx.log(`[${elapsed()}] estimatePoses`);
+    estimate = await measureEstimatePoses(o).catch((e: Error) => `failed: ${e.message.split('\n')[0]}`);
+  }
+  const browser = new Map<string, BrowserCells>();
+  const webNetworks = networks.filter((n) => n.spec.browser);
+  if (webNetworks.length) {
+    if (a.browser === false) {
+      for (const n of webNetworks) browser.set(n.spec.id, { 'web-tfjs-1': 'not asked for (--no-browser)' });
+    } else {
+      ctx.log(`[${elapsed()}] headless Chromium`);
+      const cells = await runBrowserRows(webNetworks, { plan: o.plan, log: ctx.log }).catch((e: Error) => `failed: ${e.message.split('\n')[0]}`);
+      for (const n of webNetworks) browser.set(n.spec.id, typeof cells === 'string' ? Object.fromEntries(['web-tfjs-1', 'web-tfjs-2', 'web-ort-1', 'web-ort-2'].map((c) => [c, cells])) : (cells.get(n.spec.id) ?? {}));
+    }
+  }
+  const memory: { tfjs?: MemoryResult | string; ort?: MemoryResult | string } = {};
+  if (only.includes('memory')) {
+    const calls = a.calls ?? (quick ? 20 : 500);
+    ctx.log(`[${elapsed()}] memory`);
+    memory.tfjs = await measureMemory('tfjs', calls, o);
+    memory.ort = await measureMemory('onnxruntime', calls, o);
+  }
+  ctx.log(`[${elapsed()}] done`);
+  ctx.out(`${formatEngineTable({ tfjsBackend: tf.getBackend(), networks, browser, estimate, memory, failed })}\n`);
+  return code;
+}
+
+async function benchCases(ctx: Context, a: BenchArgs): Promise<number> {
   let cases = await loadBenchCases(ctx);
   if (a.filter) {
     const re = new RegExp(a.filter, 'i');

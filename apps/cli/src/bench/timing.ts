@@ -1,0 +1,39 @@
+/**
+ * How the engine table times one thing, the same in Node and in the browser page: warm-up calls, then timed
+ * calls until both `minRuns` and `budgetMs` are reached (or `maxRuns`); a call slower than `slowMs` lowers the
+ * minimum to 2, so the big networks (FCOS, segmentation at 1024x2048) keep the whole bench within its time.
+ */
+export interface RunPlan {
+  warmup: number;
+  minRuns: number;
+  maxRuns: number;
+  budgetMs: number;
+  slowMs: number;
+}
+
+export interface Timing {
+  medianMs: number;
+  minMs: number;
+  runs: number;
+}
+
+/** The full bench: medians of 3–10 calls within about 5 s a cell. */
+export const FULL_PLAN: RunPlan = { warmup: 1, minRuns: 3, maxRuns: 10, budgetMs: 5000, slowMs: 4000 };
+/** `--quick`: one warm-up, one timed call (the table's shape, not its times). */
+export const QUICK_PLAN: RunPlan = { warmup: 1, minRuns: 1, maxRuns: 1, budgetMs: 0, slowMs: Infinity };
+
+export async function timeRuns(fn: () => Promise<unknown>, plan: RunPlan, warmup = plan.warmup): Promise<Timing> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  const start = performance.now();
+  let minRuns = plan.minRuns;
+  while (times.length < plan.maxRuns && (times.length < minRuns || performance.now() - start < plan.budgetMs)) {
+    const t0 = performance.now();
+    await fn();
+    const t = performance.now() - t0;
+    if (t > plan.slowMs) minRuns = Math.min(minRuns, 2);
+    times.push(t);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  return { medianMs: sorted[Math.floor(sorted.length / 2)]!, minMs: sorted[0]!, runs: times.length };
+}
