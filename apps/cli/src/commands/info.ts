@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { type StateDict, type ZooTask, detectCheckpointFormat, detectKeyMapping, keyMapping, applyZooKeyMapping, listZoo } from '@hrnetjs/core';
-import { BACKBONE_PRESETS } from '@hrnetjs/hrnet-backbone';
+import { BACKBONE_PRESETS, LITEHRNET_PRESETS } from '@hrnetjs/hrnet-backbone';
 import { CliError, EXIT } from '../exit-codes.js';
 import { loadWeights } from '../model-source.js';
 import { ZOO } from '../zoo.js';
@@ -15,7 +15,8 @@ export interface StageInfo {
   modules: number;
   blocksPerBranch: number[];
   channels: number[];
-  block: 'BASIC' | 'BOTTLENECK';
+  /** HRNet's residual blocks, or Lite-HRNet's module types. */
+  block: 'BASIC' | 'BOTTLENECK' | 'LITE' | 'NAIVE';
 }
 
 export interface Architecture {
@@ -43,6 +44,7 @@ function maxIndex(keys: string[], prefix: string): number {
 /** Stage layouts from the keys of an official-named trunk (no prefix). */
 export function trunkStages(sd: StateDict): StageInfo[] {
   const keys = [...sd.keys()];
+  if (sd.has('stem.conv1.conv.weight')) return liteStages(sd, keys);
   const stages: StageInfo[] = [];
   // stage 1: layer1.<blocks>, Bottleneck conv3
   const l1 = maxIndex(keys, 'layer1.');
@@ -65,7 +67,39 @@ export function trunkStages(sd: StateDict): StageInfo[] {
   return stages;
 }
 
+/**
+ * Lite-HRNet (`stem`, `stage0..`): LITE modules hold `layers.<block>.depthwise_convs.<branch>` (half the branch's
+ * channels), NAIVE ones `layers.<branch>.<unit>.branch2` (half as well).
+ */
+function liteStages(sd: StateDict, keys: string[]): StageInfo[] {
+  const stages: StageInfo[] = [];
+  for (let s = 0; maxIndex(keys, `stage${s}.`) >= 0; s++) {
+    const mods = maxIndex(keys, `stage${s}.`) + 1;
+    const lite = keys.some((k) => k.startsWith(`stage${s}.0.layers.0.depthwise_convs.`));
+    const branches = lite ? maxIndex(keys, `stage${s}.0.layers.0.depthwise_convs.`) + 1 : maxIndex(keys, `stage${s}.0.layers.`) + 1;
+    const blocks = lite ? maxIndex(keys, `stage${s}.0.layers.`) + 1 : maxIndex(keys, `stage${s}.0.layers.0.`) + 1;
+    const channels = Array.from({ length: branches }, (_, b) => {
+      const w = sd.get(lite ? `stage${s}.0.layers.0.depthwise_convs.${b}.conv.weight` : `stage${s}.0.layers.${b}.0.branch2.0.conv.weight`);
+      return 2 * (w?.shape[0] ?? 0);
+    });
+    stages.push({ modules: mods, blocksPerBranch: channels.map(() => blocks), channels, block: lite ? 'LITE' : 'NAIVE' });
+  }
+  return stages;
+}
+
 function matchPresets(stages: StageInfo[]): string[] {
+  if (stages.length > 0 && (stages[0]!.block === 'LITE' || stages[0]!.block === 'NAIVE')) {
+    return Object.entries(LITEHRNET_PRESETS)
+      .filter(
+        ([, p]) =>
+          p.stages.length === stages.length &&
+          p.stages.every((st, i) => {
+            const s = stages[i]!;
+            return st.numModules === s.modules && st.moduleType === s.block && st.numChannels.join() === s.channels.join() && s.blocksPerBranch.every((b) => b === st.numBlocks);
+          }),
+      )
+      .map(([name]) => name);
+  }
   if (stages.length !== 4) return [];
   return Object.entries(BACKBONE_PRESETS)
     .filter(([, p]) =>
