@@ -20,6 +20,7 @@ export const USAGE = `hrnet — HRNet on TensorFlow.js from the command line
 
 Inference (images, folders or globs; results as JSON, --annotate for pictures):
   hrnet pose     <inputs…> --model <zoo|yaml|folder|preset> [--weights file|url] [--boxes dets.json | --det-model m]
+  hrnet pose     <inputs…> --model pose_higher_hrnet_w32_512|<HigherHRNet yaml|folder|preset>   (bottom-up: every person, no boxes)
   hrnet seg      <inputs…> --model … [--crop-size N]
   hrnet det      <inputs…> --model … [--score-threshold 0.3]
   hrnet face     <inputs…> --model … [--boxes faces.json]

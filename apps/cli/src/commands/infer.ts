@@ -18,6 +18,7 @@ import { createClassifyRunner } from '../tasks/classify.js';
 import { createDetRunner } from '../tasks/det.js';
 import { createFaceRunner } from '../tasks/face.js';
 import { createPoseRunner } from '../tasks/pose.js';
+import { createBottomUpPoseRunner, isBottomUpPoseSource } from '../tasks/pose-bottom-up.js';
 import { createSegRunner } from '../tasks/seg.js';
 import type { RunnerOptions, TaskRunner } from '../tasks/types.js';
 import type { Context } from '../context.js';
@@ -99,6 +100,13 @@ export async function buildRunner(ctx: Context, a: InferArgs): Promise<TaskRunne
     case 'det':
       return createDetRunner(o);
     case 'pose': {
+      if (isBottomUpPoseSource(o.source)) {
+        // the network finds every person itself; boxes would be silently ignored
+        if (a.detModel || a.extra.boxes) {
+          throw new CliError(`--model ${a.model} is a bottom-up (HigherHRNet) model: it finds every person itself; --boxes and --det-model are for top-down models`, EXIT.usage);
+        }
+        return createBottomUpPoseRunner(o);
+      }
       if (a.detModel && !a.extra.boxes) {
         const detSource = await resolveModel('det', a.detModel, a.detWeights, ctx.fetchOptions);
         const det = await createDetRunner({ ...o, source: detSource });
