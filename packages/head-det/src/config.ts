@@ -36,6 +36,12 @@ export interface FcosConfig {
 
 /** Post-processing defaults (`FCOSPostProcessor` arguments); every one can be overridden per call. */
 export interface FcosInferenceConfig {
+  /**
+   * Whose post-processing runs: `'official'` (HRNet-FCOS, default) or `'mmdet'` (mmdetection 2.x
+   * `FCOSHead._get_bboxes` + `multiclass_nms`): the thresholds below then mean `test_cfg`'s `score_thr`
+   * (on score × centerness), `nms_pre`, `nms.iou_threshold` and `max_per_img`.
+   */
+  postprocess?: 'official' | 'mmdet';
   /** `MODEL.FCOS.INFERENCE_TH`: a location/class is a candidate when sigmoid(logit) > this (0.05). */
   scoreThreshold: number;
   /** `MODEL.FCOS.PRE_NMS_TOP_N`: candidates kept per level, by score × centerness (1000). */
@@ -48,6 +54,12 @@ export interface FcosInferenceConfig {
 
 /** `INPUT.*` and `DATALOADER.SIZE_DIVISIBILITY`: how an image becomes the network input. */
 export interface DetectionInputConfig {
+  /**
+   * How the test size is chosen: `'official'` (default: shorter side to `minSize` unless the longer would pass
+   * `maxSize`) or `'mmdet'` (mmcv `rescale_size(w, h, (maxSize, minSize))`: the largest scale that fits both
+   * edges, `int(side · scale + 0.5)`, upscaling small images too; no `/255·255` round trip before normalising).
+   */
+  resizeRule?: 'official' | 'mmdet';
   /** `INPUT.MIN_SIZE_TEST`: the shorter side is resized to this (800)… */
   minSize: number;
   /** …unless the longer side would exceed `INPUT.MAX_SIZE_TEST` (1333). */

@@ -20,8 +20,8 @@ import { DETECTION_DEFAULTS } from './constants.js';
 import { FcosHRNet, createDetectionModel, detectionZooConfig } from './model.js';
 import { DET_ZOO, type DetZooProcessing } from './zoo.js';
 import type { FcosHeadOutput } from './fcos-head.js';
-import { type FcosLevelOutput, postprocessFcos } from './postprocess.js';
-import { type ResizeMethod, officialResizeShape, prepareImage } from './preprocess.js';
+import { type FcosLevelOutput, postprocessFcos, postprocessMmdetFcos } from './postprocess.js';
+import { type ResizeMethod, prepareImage, testResizeShape } from './preprocess.js';
 
 const f32 = Math.fround;
 
@@ -147,7 +147,9 @@ export async function createDetector(config: DetectorConfig): Promise<Detector> 
     if (prepared.ownsModel) model.dispose();
     throw new ConfigError(`classNames: the model has ${model.numClasses} classes, found ${classNames.length} names`);
   }
-  return new Detector(prepared, classNames, options.resize, options.maxImagePixels);
+  // mmdet resizes with cv2 (bilinear, no antialiasing), not Pillow: its entries default to the tfjs bilinear resize
+  const resize = config.resize ?? (model.detConfig.input.resizeRule === 'mmdet' ? 'bilinear' : options.resize);
+  return new Detector(prepared, classNames, resize, options.maxImagePixels);
 }
 
 /** HRNetV2p + FCOS object detection with the official pre- and post-processing. Create with {@link createDetector}. */
@@ -172,7 +174,7 @@ export class Detector extends TaskObject<FcosHRNet> {
       throw new InputError(`detect: image is ${width}x${height} = ${width * height} pixels, more than maxImagePixels ${this.maxImagePixels}; downscale it first`);
     }
     const inCfg = model.detConfig.input;
-    const [rh, rw] = officialResizeShape(height, width, inCfg.minSize, inCfg.maxSize);
+    const [rh, rw] = testResizeShape(height, width, inCfg);
     const div = Math.max(inCfg.sizeDivisibility, 1);
     const shortPadded = Math.ceil(Math.min(rh, rw) / div) * div;
     if (shortPadded < minPaddedSide(model)) {
@@ -196,7 +198,8 @@ export class Detector extends TaskObject<FcosHRNet> {
       prepared.input.dispose();
     }
     const levels = await readFcosLevels(model, raw);
-    const det = postprocessFcos(levels, prepared.resized.height, prepared.resized.width, model.numClasses, {
+    const post = model.detConfig.inference.postprocess === 'mmdet' ? postprocessMmdetFcos : postprocessFcos;
+    const det = post(levels, prepared.resized.height, prepared.resized.width, model.numClasses, {
       ...model.detConfig.inference,
       ...(options.scoreThreshold !== undefined && { scoreThreshold: options.scoreThreshold }),
       ...(options.iouThreshold !== undefined && { nmsThreshold: options.iouThreshold }),

@@ -194,3 +194,96 @@ export function postprocessFcos(
   });
   return { boxes, scores, labels };
 }
+
+/**
+ * mmdetection 2.x FCOS post-processing (`FCOSHead._get_bboxes_single`, `multiclass_nms`, mmcv `batched_nms`)
+ * for one image, in float32: per level, when it has more than `preNmsTopN` locations, the `preNmsTopN` with
+ * the best max-over-classes sigmoid(cls) × sigmoid(centerness) (torch `topk` order); boxes = location ∓
+ * distances clamped to `[0, width] × [0, height]` (no `−1`); then every (location, class) with
+ * sigmoid(cls) × sigmoid(centerness) > `scoreThreshold` is a candidate, class-aware NMS (boxes offset by
+ * class · (max coordinate + 1), IoU > threshold suppresses, area without `+1`), kept in descending score
+ * order, at most `detectionsPerImage`. Labels are returned 1-based like `postprocessFcos`'s.
+ */
+export function postprocessMmdetFcos(
+  levels: FcosLevelOutput[],
+  imageHeight: number,
+  imageWidth: number,
+  numClasses: number,
+  options: PostprocessOptions = {},
+): FcosDetections {
+  const o: FcosInferenceConfig = { ...FCOS_INFERENCE_DEFAULTS, ...options };
+  checkOptions(o);
+  const boxes: number[] = [];
+  const scores: number[] = [];
+  const labels: number[] = [];
+  const clamp = (v: number, hi: number) => (v < 0 ? 0 : v > hi ? hi : v);
+  for (const level of levels) {
+    const { height: h, width: w, stride } = level;
+    const n = h * w;
+    if (level.boxCls.length !== n * numClasses || level.boxRegression.length !== n * 4 || level.centerness.length !== n) {
+      throw new ShapeError(`FCOS level (stride ${stride}): expected ${n * numClasses}, ${n * 4} and ${n} values for ${h}x${w}, found ${level.boxCls.length}, ${level.boxRegression.length}, ${level.centerness.length}`);
+    }
+    const loc = computeLocations(h, w, stride);
+    const ctr = Float32Array.from(level.centerness, sigmoid);
+    const cls = Float32Array.from(level.boxCls, sigmoid);
+    let order = Array.from({ length: n }, (_, i) => i);
+    if (o.preNmsTopN > 0 && n > o.preNmsTopN) {
+      const best = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        let m = -Infinity;
+        for (let c = 0; c < numClasses; c++) m = Math.max(m, f32(cls[i * numClasses + c]! * ctr[i]!));
+        best[i] = m;
+      }
+      order = order.sort((a, b) => best[b]! - best[a]! || a - b).slice(0, o.preNmsTopN);
+    }
+    const r = level.boxRegression;
+    for (const i of order) {
+      const [x, y] = [loc[2 * i]!, loc[2 * i + 1]!];
+      const box = [clamp(f32(x - r[4 * i]!), imageWidth), clamp(f32(y - r[4 * i + 1]!), imageHeight), clamp(f32(x + r[4 * i + 2]!), imageWidth), clamp(f32(y + r[4 * i + 3]!), imageHeight)];
+      for (let c = 0; c < numClasses; c++) {
+        const s = f32(cls[i * numClasses + c]! * ctr[i]!);
+        if (s > f32(o.scoreThreshold)) {
+          boxes.push(...box);
+          scores.push(s);
+          labels.push(c);
+        }
+      }
+    }
+  }
+  const m = scores.length;
+  let maxCoord = -Infinity;
+  for (const v of boxes) maxCoord = Math.max(maxCoord, v);
+  // batched_nms: offsetting each class's boxes apart makes one NMS class-aware (in float32, as mmcv)
+  const off = new Float32Array(4 * m);
+  for (let k = 0; k < m; k++) {
+    const d = f32(labels[k]! * f32(maxCoord + 1));
+    for (let j = 0; j < 4; j++) off[4 * k + j] = f32(boxes[4 * k + j]! + d);
+  }
+  const area = new Float32Array(m);
+  for (let k = 0; k < m; k++) area[k] = f32(f32(off[4 * k + 2]! - off[4 * k]!) * f32(off[4 * k + 3]! - off[4 * k + 1]!));
+  const order = Array.from({ length: m }, (_, k) => k).sort((a, b) => scores[b]! - scores[a]! || a - b);
+  const suppressed = new Uint8Array(m);
+  const keep: number[] = [];
+  const thr = f32(o.nmsThreshold);
+  for (let oi = 0; oi < m; oi++) {
+    const i = order[oi]!;
+    if (suppressed[i]) continue;
+    keep.push(i);
+    if (o.detectionsPerImage > 0 && keep.length >= o.detectionsPerImage) break; // dets[:max_per_img]
+    for (let oj = oi + 1; oj < m; oj++) {
+      const j = order[oj]!;
+      if (suppressed[j]) continue;
+      const iw = Math.max(0, f32(Math.min(off[4 * i + 2]!, off[4 * j + 2]!) - Math.max(off[4 * i]!, off[4 * j]!)));
+      const ih = Math.max(0, f32(Math.min(off[4 * i + 3]!, off[4 * j + 3]!) - Math.max(off[4 * i + 1]!, off[4 * j + 1]!)));
+      const inter = f32(iw * ih);
+      if (f32(inter / f32(f32(area[i]! + area[j]!) - inter)) > thr) suppressed[j] = 1;
+    }
+  }
+  const out: FcosDetections = { boxes: new Float32Array(4 * keep.length), scores: new Float32Array(keep.length), labels: new Int32Array(keep.length) };
+  keep.forEach((k, q) => {
+    out.boxes.set(boxes.slice(4 * k, 4 * k + 4), 4 * q);
+    out.scores[q] = scores[k]!;
+    out.labels[q] = labels[k]! + 1;
+  });
+  return out;
+}

@@ -120,6 +120,22 @@ export function pilResizeBilinear(src: Uint8Array, height: number, width: number
 
 export type ResizeMethod = 'pil' | 'bilinear';
 
+/**
+ * mmcv's `rescale_size((w, h), (maxSize, minSize))` as mmdet's `Resize(keep_ratio=True)` uses it: scale =
+ * min(long edge / max(h, w), short edge / min(h, w)), each side `int(side · scale + 0.5)`. Returns `[h, w]`.
+ */
+export function mmdetResizeShape(height: number, width: number, minSize: number, maxSize: number): [number, number] {
+  const long = Math.max(minSize, maxSize);
+  const short = Math.min(minSize, maxSize);
+  const scale = Math.min(long / Math.max(height, width), short / Math.min(height, width));
+  return [Math.trunc(height * scale + 0.5), Math.trunc(width * scale + 0.5)];
+}
+
+/** The test size `[h, w]` an input config gives an image (the official rule or mmdet's). */
+export function testResizeShape(height: number, width: number, config: DetectionInputConfig): [number, number] {
+  return config.resizeRule === 'mmdet' ? mmdetResizeShape(height, width, config.minSize, config.maxSize ?? config.minSize) : officialResizeShape(height, width, config.minSize, config.maxSize);
+}
+
 /** The network input of one image and how it maps back. */
 export interface PreparedImage {
   /** `[1, Hp, Wp, 3]`, BGR − mean (or as the config says), zero-padded bottom/right. */
@@ -141,7 +157,8 @@ export interface PreparedImage {
 export function prepareImage(image: tf.Tensor3D, config: DetectionInputConfig, resize: ResizeMethod = 'pil'): PreparedImage {
   const [height, width, channels] = image.shape;
   if (channels !== 3) throw new InputError(`prepareImage: expected an RGB [H, W, 3] image, found [${image.shape.join(', ')}]`);
-  const [rh, rw] = officialResizeShape(height, width, config.minSize, config.maxSize);
+  const [rh, rw] = testResizeShape(height, width, config);
+  const mmdet = config.resizeRule === 'mmdet';
   const div = config.sizeDivisibility;
   const [ph, pw] = div > 0 ? [Math.ceil(rh / div) * div, Math.ceil(rw / div) * div] : [rh, rw];
   const input = tf.tidy(() => {
@@ -154,6 +171,14 @@ export function prepareImage(image: tf.Tensor3D, config: DetectionInputConfig, r
       rgb = tf.tensor3d(Float32Array.from(out), [rh, rw, 3], 'float32');
     } else {
       rgb = rh === height && rw === width ? tf.cast(image, 'float32') : tf.image.resizeBilinear(image, [rh, rw], false, true);
+      // mmcv's cv2.resize of a uint8 image gives uint8 pixels again
+      if (mmdet) rgb = tf.clipByValue(tf.round(rgb), 0, 255);
+    }
+    if (mmdet) {
+      // mmcv imnormalize on the BGR uint8 image (LoadImageFromFile reads BGR): (v − mean) · (1 / std), float32
+      const ordered = config.toBgr255 ? tf.reverse(rgb, 2) : rgb;
+      const normed = tf.mul(tf.sub(ordered, config.pixelMean), config.pixelStd.map((s) => 1 / s));
+      return tf.expandDims(tf.pad(normed, [[0, ph - rh], [0, pw - rw], [0, 0]]), 0) as tf.Tensor4D;
     }
     // ToTensor divides by 255 and TO_BGR255 multiplies back, in float32: (v / 255) · 255 is not always v
     const unit = tf.div(rgb, 255);

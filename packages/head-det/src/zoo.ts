@@ -17,7 +17,8 @@ export interface DetZooProcessing {
 
 const GH = 'https://github.com';
 const FCOS_REPO = `${GH}/HRNet/HRNet-FCOS`;
-const MMDET = `${GH}/open-mmlab/mmdetection/blob/main`;
+/** The 2.x config names (the 3.x tree renamed them); v2.28.2 is the last 2.x release. */
+const MMDET = `${GH}/open-mmlab/mmdetection/blob/v2.28.2`;
 const make =
   <P>(task: ZooTask, origin: ZooOrigin) =>
   (s: Omit<ZooEntry<P>, 'task' | 'origin'>): ZooEntry<P> => ({ task, origin, ...s });
@@ -56,8 +57,8 @@ const officialFcos: ZooEntry<DetZooProcessing>[] = (
  * keep_ratio, `Pad` size_divisor 32, `test_cfg`.
  */
 const MMDET_FCOS_PROCESSING: DetZooProcessing = {
-  input: { toBgr255: true, pixelMean: [103.53, 116.28, 123.675], pixelStd: [57.375, 57.12, 58.395], minSize: 800, maxSize: 1333, sizeDivisibility: 32 },
-  inference: { preNmsTopN: 1000, scoreThreshold: 0.05, nmsThreshold: 0.5, detectionsPerImage: 100 },
+  input: { resizeRule: 'mmdet', toBgr255: true, pixelMean: [103.53, 116.28, 123.675], pixelStd: [57.375, 57.12, 58.395], minSize: 800, maxSize: 1333, sizeDivisibility: 32 },
+  inference: { postprocess: 'mmdet', preNmsTopN: 1000, scoreThreshold: 0.05, nmsThreshold: 0.5, detectionsPerImage: 100 },
 };
 
 const MMDET_DL = 'https://download.openmmlab.com/mmdetection/v2.0/hrnet';
@@ -85,8 +86,9 @@ const mmdet: ZooEntry<DetZooProcessing>[] = (
     processing: MMDET_FCOS_PROCESSING,
     notes:
       "mmdetection 2.x: BGR, mean [103.53, 116.28, 123.675], std [57.375, 57.12, 58.395] (every FCOS-HRNet config, " +
-      'the mstrain ones too), resize to (1333, 800) keeping the ratio, pad to 32; test_cfg nms_pre 1000, ' +
-      'score_thr 0.05, NMS IoU 0.5, max_per_img 100. Its tower convs have no bias (zero here).',
+      'the mstrain ones too: they override the caffe base\'s std 1), mmcv rescale to (1333, 800) keeping the ratio ' +
+      '(cv2 bilinear), pad to 32; test_cfg nms_pre 1000, score_thr 0.05 (on score x centerness), NMS IoU 0.5, ' +
+      'max_per_img 100, mmdet\'s box convention (no +1). Its tower convs have no bias (zero here).',
   }),
 );
 
