@@ -2,7 +2,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Plugin, defineConfig } from 'vite';
+import { type Plugin, defaultClientConditions, defineConfig } from 'vite';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -55,12 +55,47 @@ function tfjsWasmFiles(): Plugin {
   };
 }
 
+/**
+ * onnxruntime-web (the `onnxruntime` engine) loads its wasm glue (.mjs) and .wasm at run time from
+ * `env.wasm.wasmPaths`: serve them under `ort/` in dev and emit them there in the build. The glue is loaded
+ * from there (the `onnxruntime-web-use-extern-wasm` build, see `resolve.conditions`), so its worker threads start
+ * from that file and not from our worker bundle.
+ */
+const ORT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
+
+function ortDir(): string {
+  return dirname(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm'));
+}
+
+function ortWasmFiles(): Plugin {
+  return {
+    name: 'hrnetjs:ort-wasm-files',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const m = /\/ort\/([\w.-]+\.(?:wasm|mjs))(?:\?|$)/.exec(req.url ?? '');
+        if (!m || !ORT_FILES.includes(m[1]!)) return next();
+        res.setHeader('Content-Type', m[1]!.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+        for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
+        createReadStream(join(ortDir(), m[1]!)).pipe(res);
+      });
+    },
+    generateBundle() {
+      for (const name of ORT_FILES) {
+        const path = join(ortDir(), name);
+        if (!existsSync(path)) this.error(`missing ${path}: is onnxruntime-web installed?`);
+        this.emitFile({ type: 'asset', fileName: `ort/${name}`, source: readFileSync(path) });
+      }
+    },
+  };
+}
+
 export default defineConfig({
   // relative asset URLs: the build works from any folder of any static host
   base: './',
   resolve: {
     alias: workspaceAliases,
     // one tfjs-core for every package, and the backends core imports dynamically resolved from this app
+    conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions],
     dedupe: [
       '@tensorflow/tfjs-core',
       '@tensorflow/tfjs-backend-cpu',
@@ -69,7 +104,7 @@ export default defineConfig({
       '@tensorflow/tfjs-backend-webgpu',
     ],
   },
-  plugins: [tfjsWasmFiles()],
+  plugins: [tfjsWasmFiles(), ortWasmFiles()],
   worker: { format: 'es' },
   server: { headers: ISOLATION_HEADERS, host: '127.0.0.1' },
   preview: { headers: ISOLATION_HEADERS, host: '127.0.0.1' },

@@ -4,7 +4,7 @@
  */
 import { WorkerClient, WorkerError } from './client.js';
 import { type DrawOptions, drawResult } from './draw.js';
-import type { BackendAttempt, BackendName, ModelInfo, Pixels, RunOutput, TaskMenuEntry, WeightsSource } from './protocol.js';
+import type { BackendAttempt, BackendName, EngineName, ModelInfo, Pixels, RunOutput, TaskMenuEntry, WeightsSource } from './protocol.js';
 import type { WeightsInfo } from './recognise.js';
 import { BUNDLED_WEIGHTS, SAMPLES, SAMPLE_CREDIT } from './catalog.js';
 import type { StageTimings, TaskId, TaskResult } from './tasks/types.js';
@@ -16,6 +16,9 @@ const el = {
   presetNote: $('preset-note'),
   backends: $('backends'),
   activeBackend: $('active-backend'),
+  engine: $<HTMLSelectElement>('engine'),
+  engineNote: $('engine-note'),
+  activeEngine: $('active-engine'),
   isolation: $('isolation'),
   weightsFile: $<HTMLInputElement>('weights-file'),
   weightsUrl: $<HTMLInputElement>('weights-url'),
@@ -139,6 +142,7 @@ function currentTask(): TaskId {
 
 function fillPresets(): void {
   const task = TASK_MENU.find((t) => t.id === currentTask())!;
+  fillEngines(task);
   el.preset.replaceChildren(...task.presets.map((p) => new Option(p.heavy ? `${p.label} (full size)` : p.label, p.id)));
   updatePresetNote();
 }
@@ -156,14 +160,32 @@ function bundledFor(task: TaskId, preset: string) {
   return BUNDLED_WEIGHTS.find((w) => w.task === task && w.preset === preset);
 }
 
+/** The engine menu: every engine, those the task cannot run on disabled (and tfjs chosen instead). */
+function fillEngines(task: TaskMenuEntry): void {
+  for (const option of el.engine.options) option.disabled = !task.engines.includes(option.value as EngineName);
+  if (el.engine.selectedOptions[0]?.disabled) el.engine.value = 'tfjs';
+  el.engineNote.textContent = task.engines.includes('onnxruntime')
+    ? 'onnxruntime runs the network (exported to ONNX in the page) on onnxruntime-web wasm; crops and decoding stay on the backend.'
+    : 'This task runs its stages on tfjs only in the playground.';
+}
+
 async function configure(): Promise<void> {
   const task = currentTask();
   const preset = el.preset.value;
   const size = task === 'segmentation' || task === 'detection' ? Number(el.netSize.value) || undefined : undefined;
-  const info = await step(`Building ${task} / ${preset}…`, () => client.call('configure', { task, preset, size }));
+  const engine = el.engine.value as EngineName;
+  const info = await step(`Building ${task} / ${preset} on ${engine}…`, () => client.call('configure', { task, preset, size, engine }));
   app.model = info ?? null;
   renderModel();
-  if (info) el.status.textContent = `Ready: ${task} / ${preset} on ${app.backend}.`;
+  renderEngine();
+  if (info) el.status.textContent = `Ready: ${task} / ${preset} on ${info.engine}.`;
+}
+
+/** The header says what ran (or will run) the network: the worker's own words, after each build and run. */
+function renderEngine(): void {
+  const engine = app.model?.engine ?? '';
+  el.activeEngine.textContent = `engine: ${engine || 'none'}`;
+  el.activeEngine.dataset.engine = engine.startsWith('onnxruntime') ? 'onnxruntime' : engine ? 'tfjs' : '';
 }
 
 function renderModel(): void {
@@ -177,6 +199,7 @@ function renderModel(): void {
     `${m.task} / ${m.preset}`,
     `parameters: ${m.parameters.toLocaleString('en')}`,
     m.inputSize ? `input: ${m.inputSize[0]}x${m.inputSize[1]}` : '',
+    `engine: ${m.engine}`,
     `weights: ${m.random ? 'RANDOM INITIALISATION (outputs are meaningless)' : m.weights}`,
   ]
     .filter(Boolean)
@@ -358,11 +381,12 @@ async function run(): Promise<void> {
   app.backend = out.backend;
   app.runs++;
   renderModel();
+  renderEngine();
   renderBackends();
   redraw();
   renderRun(out);
   fillHeatmapJoints(out.result);
-  el.status.textContent = `Done: ${out.model.task} / ${out.model.preset} on ${out.backend}${out.model.random ? ' (random initialisation)' : ''}.`;
+  el.status.textContent = `Done: ${out.model.task} / ${out.model.preset} on ${out.model.engine}${out.model.random ? ' (random initialisation)' : ''}.`;
   document.body.dataset.runs = String(app.runs);
 }
 
@@ -478,6 +502,13 @@ el.task.addEventListener('change', () =>
     await configure();
   }),
 );
+el.engine.addEventListener('change', () =>
+  action(async () => {
+    app.lastRun = null;
+    redraw();
+    await configure();
+  }),
+);
 el.preset.addEventListener('change', () =>
   action(async () => {
     updatePresetNote();
@@ -547,7 +578,7 @@ async function start(): Promise<void> {
   el.sampleCredit.textContent = SAMPLE_CREDIT;
   const params = new URLSearchParams(location.search);
   const wantedBackend = params.get('backend') as BackendName | null;
-  const init = await step('Probing backends…', () => client.call('init', { wasmPath: new URL('./wasm/', document.baseURI).href }));
+  const init = await step('Probing backends…', () => client.call('init', { wasmPath: new URL('./wasm/', document.baseURI).href, ortWasmPath: new URL('./ort/', document.baseURI).href }));
   app.backends = init?.attempts ?? [];
   TASK_MENU = init?.tasks ?? [];
   el.task.replaceChildren(...TASK_MENU.map((t) => new Option(t.label, t.id)));
@@ -555,6 +586,8 @@ async function start(): Promise<void> {
   if (wantedTask && TASK_MENU.some((t) => t.id === wantedTask)) el.task.value = wantedTask;
   fillPresets();
   if (params.get('size')) el.netSize.value = params.get('size')!;
+  const wantedEngine = params.get('engine');
+  if (wantedEngine && [...el.engine.options].some((o) => o.value === wantedEngine && !o.disabled)) el.engine.value = wantedEngine;
   const wantedPreset = params.get('preset');
   if (wantedPreset && [...el.preset.options].some((o) => o.value === wantedPreset)) el.preset.value = wantedPreset;
   updatePresetNote();

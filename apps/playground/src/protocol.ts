@@ -2,11 +2,11 @@
  * Messages between the page (main.ts) and the inference worker (worker.ts). Every request carries an id and
  * is answered once, with its value or an error; the worker handles requests one at a time, in order.
  */
-import type { BackendAttempt, BackendName } from '@hrnetjs/core';
+import type { BackendAttempt, BackendName, EngineName } from '@hrnetjs/core';
 import type { TaskId, TaskResult, StageTimings } from './tasks/types.js';
 import type { WeightsInfo } from './recognise.js';
 
-export type { BackendAttempt, BackendName };
+export type { BackendAttempt, BackendName, EngineName };
 
 /** Where weights come from: one file's bytes, a tfjs model.json with its shards, or a URL. */
 export type WeightsSource =
@@ -31,6 +31,8 @@ export interface ModelInfo {
   random: boolean;
   /** Network input `[width, height]` (for the tasks that resize to a fixed size). */
   inputSize: [number, number] | null;
+  /** What runs the network, in words (`'tfjs webgl'`, `'onnxruntime-web wasm'`). */
+  engine: string;
 }
 
 export interface MemoryInfo {
@@ -56,15 +58,18 @@ export interface TaskMenuEntry {
   id: TaskId;
   label: string;
   presets: { id: string; label: string; heavy?: boolean }[];
+  /** The engines the task can run its network on. */
+  engines: EngineName[];
 }
 
 export interface Requests {
-  init: { wasmPath: string };
+  /** Where tfjs-backend-wasm's and onnxruntime-web's .wasm files are (URL prefixes). */
+  init: { wasmPath: string; ortWasmPath: string };
   probe: Record<string, never>;
   setBackend: { name: BackendName };
   loadWeights: { source: WeightsSource };
   clearWeights: Record<string, never>;
-  configure: { task: TaskId; preset: string; size?: number };
+  configure: { task: TaskId; preset: string; size?: number; engine?: EngineName };
   run: { pixels: Pixels; options: RunOptions };
 }
 

@@ -7,8 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   type BackendAttempt,
   type BackendName,
+  type EngineName,
   type StateDict,
   CheckpointError,
+  EngineError,
   detectCheckpointFormat,
   loadCheckpoint,
   loadCheckpointAsync,
@@ -24,6 +26,8 @@ const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 interface State {
   wasmPath: string;
+  ortWasmPath: string;
+  engine: EngineName;
   weights: { sd: StateDict; info: WeightsInfo } | null;
   task: TaskId | null;
   preset: string | null;
@@ -31,7 +35,7 @@ interface State {
   runner: TaskRunner | null;
   model: ModelInfo | null;
 }
-const state: State = { wasmPath: '', weights: null, task: null, preset: null, size: undefined, runner: null, model: null };
+const state: State = { wasmPath: '', ortWasmPath: '', engine: 'tfjs', weights: null, task: null, preset: null, size: undefined, runner: null, model: null };
 
 function dropModel(): void {
   state.runner?.dispose();
@@ -131,7 +135,14 @@ async function ensureModel(): Promise<{ runner: TaskRunner; model: ModelInfo }> 
   const def = taskById(state.task);
   let runner: TaskRunner;
   try {
-    runner = await def.create(state.preset, state.weights?.sd ?? null, { size: state.size });
+    // a task that cannot run on the chosen engine says so (configure refuses it first)
+    const engine = def.engines.includes(state.engine) ? state.engine : 'tfjs';
+    runner = await def.create(state.preset, state.weights?.sd ?? null, {
+      size: state.size,
+      engine,
+      // onnxruntime-web fetches its .wasm (and the threaded build's .mjs) from here; threads as the engine defaults
+      engineOptions: { wasmPaths: state.ortWasmPath },
+    });
   } catch (e) {
     // say which file did not fit which network before the package's own key-by-key account
     const w = state.weights?.info;
@@ -148,14 +159,16 @@ async function ensureModel(): Promise<{ runner: TaskRunner; model: ModelInfo }> 
     weights: state.weights ? state.weights.info.name : 'random initialisation',
     random: !state.weights,
     inputSize: runner.inputSize,
+    engine: runner.engine,
   };
   return { runner, model: state.model };
 }
 
 const handlers: { [T in keyof Requests]: (p: Requests[T]) => Promise<Responses[T]> } = {
-  async init({ wasmPath }) {
+  async init({ wasmPath, ortWasmPath }) {
     state.wasmPath = wasmPath; // selectBackend hands it to setWasmPaths when it loads the wasm backend
-    return { attempts: await probe(), tasks: TASKS.map((t) => ({ id: t.id, label: t.label, presets: t.presets })) };
+    state.ortWasmPath = ortWasmPath;
+    return { attempts: await probe(), tasks: TASKS.map((t) => ({ id: t.id, label: t.label, presets: t.presets, engines: t.engines })) };
   },
   async probe() {
     return { attempts: await probe() };
@@ -176,11 +189,15 @@ const handlers: { [T in keyof Requests]: (p: Requests[T]) => Promise<Responses[T
     dropModel();
     return null;
   },
-  async configure({ task, preset, size }) {
-    if (task !== state.task || preset !== state.preset || size !== state.size) dropModel();
+  async configure({ task, preset, size, engine = 'tfjs' }) {
+    if (!taskById(task).engines.includes(engine)) {
+      throw new EngineError(`${task} runs on engine ${taskById(task).engines.join(' or ')} in the playground; found engine '${engine}'`);
+    }
+    if (task !== state.task || preset !== state.preset || size !== state.size || engine !== state.engine) dropModel();
     state.task = task;
     state.preset = preset;
     state.size = size;
+    state.engine = engine;
     try {
       return (await ensureModel()).model;
     } catch (e) {

@@ -109,9 +109,9 @@ export interface NodeOptions {
 export async function measureNetwork(spec: BenchModelSpec, o: NodeOptions): Promise<NodeResult> {
   const size = sizeOf(spec, o.quick);
   const [h, w] = size;
-  const model = spec.build();
-  let weights: NodeResult['weights'] = 'random';
   let ref: TorchFiles | string = typeof o.torch === 'string' ? o.torch : torchFiles(o.torch, spec, size, o.cacheDir, o.log);
+  const model = typeof ref !== 'string' && spec.torch?.build ? spec.torch.build() : spec.build();
+  let weights: NodeResult['weights'] = 'random';
   if (typeof ref !== 'string') {
     try {
       model.loadStateDict(loadCheckpoint(new Uint8Array(readFileSync(ref.pth))));

@@ -1,6 +1,6 @@
 import { CLASSIFICATION_PRESETS, CLASSIFIER_DEFAULTS, createClassifier, topK } from '@hrnetjs/hrnet-backbone';
 import clsSmallYaml from '../configs/cls_small.yaml?raw';
-import { now } from './common.js';
+import { engineLabel, now } from './common.js';
 import type { TaskDefinition, TaskRunner } from './types.js';
 
 const SMALL = 'small';
@@ -13,6 +13,8 @@ export const classificationTask: TaskDefinition = {
     { id: SMALL, label: 'small (test config)' },
     ...CLASSIFICATION_PRESETS.map((id) => ({ id, label: id, heavy: !id.includes('small') })),
   ],
+  // its stages call model.predict directly (each timed on its own): tfjs only
+  engines: ['tfjs'],
   async create(preset, weights): Promise<TaskRunner> {
     // the backbone's classifier: its official validation crop, strict load, BatchNorm folding
     const classifier = await createClassifier({ model: preset === SMALL ? clsSmallYaml : preset, weights: weights ?? null });
@@ -20,6 +22,7 @@ export const classificationTask: TaskDefinition = {
     return {
       model,
       inputSize: [CROP, CROP],
+      engine: engineLabel('tfjs'),
       async run(pixels, ctx, clock = now) {
         const t0 = clock();
         const input = classifier.preprocess(pixels);

@@ -12,7 +12,7 @@ import {
   toImageDetections,
 } from '@hrnetjs/head-det';
 import detSmallYaml from '../configs/det_fcos_small.yaml?raw';
-import { now } from './common.js';
+import { engineLabel, now } from './common.js';
 import type { DetectionResult, TaskDefinition, TaskRunner } from './types.js';
 
 const SMALL = 'small';
@@ -37,6 +37,8 @@ export const detectionTask: TaskDefinition = {
     { id: SMALL, label: 'small (test config: branches 8..64, FPN 64, 80 classes)' },
     ...Object.keys(DETECTION_PRESETS).map((id) => ({ id, label: id, heavy: true })),
   ],
+  // its stages call model.predict directly (each timed on its own): tfjs only
+  engines: ['tfjs'],
   async create(preset, weights, options): Promise<TaskRunner> {
     const base = preset === SMALL ? parseDetectionYaml(detSmallYaml) : detectionPresetConfig(preset);
     const config = withInputSize(base, options.size ?? DEFAULT_DET_SIZE);
@@ -45,6 +47,7 @@ export const detectionTask: TaskDefinition = {
     return {
       model,
       inputSize: null,
+      engine: engineLabel('tfjs'),
       async run(pixels, ctx, clock = now) {
         const t0 = clock();
         const rgb = imageToTensor(pixels);

@@ -8,7 +8,7 @@ import {
   toCenterScale,
 } from '@hrnetjs/face-align';
 import faceSmallYaml from '../configs/face_small.yaml?raw';
-import { download, now } from './common.js';
+import { download, engineLabel, now } from './common.js';
 import type { FaceResult, TaskDefinition, TaskRunner } from './types.js';
 
 const SMALL = 'small';
@@ -25,6 +25,8 @@ export const faceTask: TaskDefinition = {
     { id: SMALL, label: 'small (test config: 300W 68 landmarks, 64x64)' },
     ...FACE_PRESETS.map((id) => ({ id, label: `w18_${id}`, heavy: true })),
   ],
+  // its stages call model.predict directly (each timed on its own): tfjs only
+  engines: ['tfjs'],
   async create(preset, weights): Promise<TaskRunner> {
     // the package's factory: landmark-count check, strict load, BatchNorm folding (random weights stay on the device)
     const aligner = await createFaceAligner({ model: preset === SMALL ? faceSmallYaml : preset, weights: weights ?? null });
@@ -35,6 +37,7 @@ export const faceTask: TaskDefinition = {
     return {
       model,
       inputSize: [inW, inH],
+      engine: engineLabel('tfjs'),
       async run(pixels, ctx, clock = now) {
         const t0 = clock();
         const box = ctx.box ?? [0, 0, pixels.width, pixels.height];

@@ -10,7 +10,7 @@ import {
   preprocessCrops,
 } from '@hrnetjs/head-pose';
 import poseSmallYaml from '../configs/pose_small.yaml?raw';
-import { download, now } from './common.js';
+import { download, engineLabel, now } from './common.js';
 import type { PoseResult, TaskDefinition, TaskRunner } from './types.js';
 
 const SMALL = 'small';
@@ -31,15 +31,18 @@ export const poseTask: TaskDefinition = {
     { id: SMALL, label: 'small (test config: branches 8/16/32/64, 96x128)' },
     ...Object.keys(POSE_PRESETS).map((id) => ({ id, label: id, heavy: true })),
   ],
-  async create(preset, weights): Promise<TaskRunner> {
+  engines: ['tfjs', 'onnxruntime'],
+  async create(preset, weights, options = {}): Promise<TaskRunner> {
     const config = modelConfig(preset);
-    // random weights (`null`) build and fuse on the device: nothing is read back from a GPU backend
-    const estimator = await createPoseEstimator({ model: config, weights: weights ?? null });
+    // random weights (`null`) build and fuse on the device: nothing is read back from a GPU backend; the
+    // network runs on the chosen engine (estimator.heatmaps goes through it), crops and decoding on tfjs
+    const estimator = await createPoseEstimator({ model: config, weights: weights ?? null, engine: options.engine, engineOptions: options.engineOptions });
     const { model, keypointSet: keypoints } = estimator;
     const [iw, ih] = estimator.inputSize;
     return {
       model,
       inputSize: [iw, ih],
+      engine: engineLabel(estimator.engine),
       async run(pixels, ctx, clock = now) {
         const t0 = clock();
         const box = ctx.box ?? [0, 0, pixels.width, pixels.height];

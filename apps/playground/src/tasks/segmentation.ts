@@ -3,7 +3,7 @@ import { imageToTensor } from '@hrnetjs/core';
 import { SEGMENTATION_PRESETS, createSegmenter, inferScores, parseSegmentationYaml, segmentationPresetConfig } from '@hrnetjs/head-seg';
 import segOcrSmallYaml from '../configs/seg_ocr_small.yaml?raw';
 import segSmallYaml from '../configs/seg_small.yaml?raw';
-import { now } from './common.js';
+import { engineLabel, now } from './common.js';
 import type { SegmentationResult, TaskDefinition, TaskRunner } from './types.js';
 
 const SMALL = 'small';
@@ -25,6 +25,8 @@ export const segmentationTask: TaskDefinition = {
     { id: SMALL_OCR, label: 'small + OCR (test config, no bundled weights)' },
     ...Object.keys(SEGMENTATION_PRESETS).map((id) => ({ id, label: id, heavy: true })),
   ],
+  // its stages call model.predict directly (each timed on its own): tfjs only
+  engines: ['tfjs'],
   async create(preset, weights, options): Promise<TaskRunner> {
     const small = SMALL_CONFIGS[preset];
     const config = small ? parseSegmentationYaml(small) : segmentationPresetConfig(preset);
@@ -34,6 +36,7 @@ export const segmentationTask: TaskDefinition = {
     return {
       model: segmenter.model,
       inputSize: null,
+      engine: engineLabel('tfjs'),
       async run(pixels, _ctx, clock = now) {
         const t0 = clock();
         const rgb = imageToTensor(pixels);

@@ -1,4 +1,4 @@
-import type { Module, StateDict } from '@hrnetjs/core';
+import type { EngineName, EngineOptions, Module, StateDict } from '@hrnetjs/core';
 import type { Pixels } from '../protocol.js';
 
 export type TaskId = 'pose' | 'segmentation' | 'detection' | 'face' | 'classification';
@@ -63,12 +63,17 @@ export interface RunContext {
 export interface BuildOptions {
   /** Segmentation: long side, detection: short side of the network input. */
   size?: number;
+  /** What runs the network (tasks whose `engines` list it); default tfjs. */
+  engine?: EngineName;
+  engineOptions?: EngineOptions;
 }
 
 /** A built network ready to run on pixels. Works the same in the worker and in Node (tests). */
 export interface TaskRunner {
   readonly model: Module<never, unknown>;
   readonly inputSize: [number, number] | null;
+  /** What runs the network, in words (`'tfjs webgl'`, `'onnxruntime-web wasm'`). */
+  readonly engine: string;
   run(pixels: Pixels, ctx: RunContext, clock?: () => number): Promise<{ result: TaskResult; timings: StageTimings }>;
   dispose(): void;
 }
@@ -84,6 +89,11 @@ export interface TaskDefinition {
   id: TaskId;
   label: string;
   presets: PresetDef[];
+  /**
+   * The engines this task's pipeline runs its network on: 'onnxruntime' where the run goes through the
+   * factory's own engine (`runNetwork`); tasks that call `model.predict` stage by stage are tfjs only.
+   */
+  engines: EngineName[];
   /**
    * Build the network for a preset and load `weights` strictly (null: keep the random initialisation).
    * Throws the package's typed error when the weights do not fit.
