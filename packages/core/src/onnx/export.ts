@@ -406,6 +406,36 @@ class Translator {
         this.set(out, y, true, x.batch);
         return;
       }
+      case 'Conv2DBackpropInput': {
+        // tfjs conv2dTranspose (ConvTranspose2d: HigherHRNet's deconv head): filter [kh, kw, out, in] → ONNX
+        // ConvTranspose's [in, out, kh, kw]; explicit symmetric padding, and output_padding for whatever
+        // rows the requested output has beyond (in − 1)·s − 2p + k
+        const x = this.nchw(req('dy'));
+        const filterId = req('filter');
+        if (!this.isConstant(filterId)) throw new EngineError('ONNX export: Conv2DBackpropInput with a filter computed from the input is not supported');
+        if (a.dimRoundingMode != null) throw new EngineError('ONNX export: Conv2DBackpropInput dimRoundingMode is not supported');
+        if (a.dataFormat !== undefined && a.dataFormat !== 'NHWC') throw new EngineError(`ONNX export: Conv2DBackpropInput dataFormat ${String(a.dataFormat)}`);
+        const f = this.tensor(filterId);
+        const [kh, kw, cout, cin] = f.shape as [number, number, number, number];
+        const strides = pair(a.strides, 'strides');
+        const p = a.pad === 'valid' ? 0 : a.pad;
+        if (typeof p !== 'number') throw new EngineError(`ONNX export: Conv2DBackpropInput padding ${JSON.stringify(a.pad)} is not supported (explicit or 'valid' only)`);
+        const [, oh, ow] = a.inputShape as [number, number, number, number];
+        const [ih, iw] = [x.shape[1]!, x.shape[2]!];
+        const outputPadding = [oh! - ((ih - 1) * strides[0] - 2 * p + kh), ow! - ((iw - 1) * strides[1] - 2 * p + kw)];
+        if (outputPadding.some((v) => v < 0 || v >= Math.max(...strides))) {
+          throw new EngineError(`ONNX export: Conv2DBackpropInput output ${oh}x${ow} does not follow from input ${ih}x${iw}, kernel ${kh}x${kw}, stride ${strides.join('x')}, padding ${p}`);
+        }
+        const w = g.initializer('weight', [cin, cout, kh, kw], 'float32', transposeValues(f.values!, f.shape, [3, 2, 0, 1]));
+        const y = g.one('ConvTranspose', [x.name, w], {
+          kernel_shape: ints([kh, kw]),
+          output_padding: ints(outputPadding),
+          pads: ints([p, p, p, p]),
+          strides: ints(strides),
+        });
+        this.set(out, y, true, x.batch);
+        return;
+      }
       case 'Add':
       case 'Sub':
       case 'Multiply':

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BatchNorm2d,
   Conv2d,
+  ConvTranspose2d,
   EngineError,
   type HostTensor,
   GroupNorm,
@@ -165,6 +166,51 @@ describe.each(NODE_TEST_BACKENDS)('exportOnnx (%s)', (backend) => {
     await expect(createRunner('onnxruntime', model as never, { onnxModel: new Uint8Array([8, 1, 18, 3]) })).rejects.toThrow(
       /expected an ONNX file exported by hrnet-js/,
     );
+  });
+});
+
+/** Transposed convs as HigherHRNet's deconv head has them (k 4, s 2, p 1), with output_padding and with BatchNorm. */
+class Deconvs extends Module<tf.Tensor4D, tf.Tensor[]> {
+  a = this.addModule('a', new ConvTranspose2d(3, 6, 4, { stride: 2, padding: 1, bias: false }));
+  bn = this.addModule('bn', new BatchNorm2d(6));
+  b = this.addModule('b', new ConvTranspose2d(6, 4, 3, { stride: 2, padding: 1, outputPadding: 1 }));
+  c = this.addModule('c', new ConvTranspose2d(4, 2, 1));
+
+  override fuse(): this {
+    this.a.foldBatchNorm(this.bn, 'relu');
+    return this;
+  }
+
+  forward(x: tf.Tensor4D) {
+    const y = this.a.forwardWith(x, this.bn, 'relu');
+    const z = this.b.forward(y);
+    return [y, z, this.c.forward(z)];
+  }
+}
+
+describe.each(NODE_TEST_BACKENDS)('exportOnnx: ConvTranspose2d (%s)', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  it('as ConvTranspose (explicit pads), output_padding as its dilate + conv identity, fused or not: equals predict', async () => {
+    for (const fused of [false, true]) {
+      const m = new Deconvs();
+      randomize(m);
+      if (fused) m.fuse();
+      const bytes = exportOnnx(m as never, { inputSize: [7, 5] });
+      // output_padding > 0 runs as tfjs's dilate + conv identity (conv-transpose.ts) and exports as that
+      expect(onnxOpCounts(bytes).ConvTranspose).toBe(2);
+      const session = await ort.InferenceSession.create(bytes);
+      const x = tf.randomNormal([2, 5, 7, 3]) as tf.Tensor4D;
+      const expected = m.predict(x);
+      const res = await session.run({ input: new ort.Tensor('float32', x.dataSync() as Float32Array, x.shape) });
+      expected.forEach((e, i) => {
+        expect([...res[`output_${i}`]!.dims]).toEqual(e.shape);
+        expect(compare(res[`output_${i}`]!.data as Float32Array, e.dataSync()).relative, `output ${i} fused=${fused}`).toBeLessThan(1e-5);
+      });
+      await session.release();
+      tf.dispose([x, ...expected]);
+      m.dispose();
+    }
   });
 });
 
