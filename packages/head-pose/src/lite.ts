@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, Conv2d } from '@hrnetjs/core';
-import { type LiteHRNetConfig, LiteHRNetTrunk, describe, liteHRNetPreset, parseLiteHRNetExtra } from '@hrnetjs/hrnet-backbone';
+import { type LiteHRNetConfig, LiteHRNetTrunk, describe, liteHRNetPreset, parseLiteHRNetExtra, readPythonConfig } from '@hrnetjs/hrnet-backbone';
 
 /**
  * A top-down Lite-HRNet pose network: the official configs' `TopDown` model with a `LiteHRNet` backbone and
@@ -126,6 +126,32 @@ export function parseLitePoseModelDict(
     heatmapSize: [w / 4, h / 4],
     dataset: options.dataset ?? (joints === 17 ? 'coco' : joints === 16 ? 'mpii' : 'custom'),
   };
+}
+
+/** Whether `text` looks like an OpenMMLab Python config (a top-level `model = dict(`). */
+export function isPythonPoseConfig(text: string): boolean {
+  return /^model\s*=\s*dict\(/m.test(text);
+}
+
+/**
+ * An official Lite-HRNet config file as it is (`configs/top_down/lite_hrnet/coco/litehrnet_18_coco_256x192.py`):
+ * its `model` dict and `data_cfg.image_size` / `heatmap_size`, read without running Python (see
+ * `readPythonConfig`).
+ */
+export function parseLitePoseConfig(text: string): LitePoseModelConfig {
+  const { model, data_cfg: data } = readPythonConfig(text, ['model', 'data_cfg']) as Record<string, Record<string, unknown>>;
+  const size = (v: unknown, what: string): [number, number] => {
+    if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => Number.isInteger(x) && x > 0)) {
+      throw new ConfigError(`data_cfg.${what}: expected [width, height] as two positive integers, found ${describe(v)}`);
+    }
+    return [v[0], v[1]];
+  };
+  const config = parseLitePoseModelDict(model!, { imageSize: size(data?.image_size, 'image_size') });
+  const heatmap = size(data?.heatmap_size, 'heatmap_size');
+  if (heatmap[0] !== config.heatmapSize[0] || heatmap[1] !== config.heatmapSize[1]) {
+    throw new ConfigError(`data_cfg.heatmap_size: expected a quarter of image_size [${config.heatmapSize.join(', ')}], found [${heatmap.join(', ')}]`);
+  }
+  return config;
 }
 
 /**

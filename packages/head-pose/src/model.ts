@@ -1,7 +1,15 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, Conv2d, getZooEntry } from '@hrnetjs/core';
 import { POSE_ZOO } from './zoo.js';
-import { LITE_POSE_PRESETS, type LitePoseModelConfig, PoseLiteHRNet, isLitePosePreset, litePosePresetConfig } from './lite.js';
+import {
+  LITE_POSE_PRESETS,
+  type LitePoseModelConfig,
+  PoseLiteHRNet,
+  isLitePosePreset,
+  isPythonPoseConfig,
+  litePosePresetConfig,
+  parseLitePoseConfig,
+} from './lite.js';
 import {
   type HRNetConfig,
   HighResolutionTrunk,
@@ -180,7 +188,8 @@ export function poseNetworkPresetConfig(name: string): PoseNetworkConfig {
 /**
  * The raw pose network from a zoo name (`'mmpose_td-hm_hrnet-w32_8xb64-210e_coco-256x192'`,
  * `'mmpose_td-hm_litehrnet-18_8xb64-210e_coco-256x192'`), a preset name (`'w32_256x192'`, `'mpii_w48_256x256'`,
- * `'litehrnet_18_coco_256x192'`, …), the text of an official HRNet experiment YAML, or a config object. Weights
+ * `'litehrnet_18_coco_256x192'`, …), the text of an official HRNet experiment YAML or Lite-HRNet config file (`.py`),
+ * or a config object. Weights
  * are random until `loadStateDict`.
  */
 export function createPoseModel(config: PoseModelConfig): PoseHighResolutionNet;
@@ -188,6 +197,7 @@ export function createPoseModel(config: LitePoseModelConfig): PoseLiteHRNet;
 export function createPoseModel(config: string | PoseNetworkConfig): PoseNetwork;
 export function createPoseModel(config: string | PoseNetworkConfig): PoseNetwork {
   if (typeof config !== 'string') return isLiteConfig(config) ? new PoseLiteHRNet(config) : new PoseHighResolutionNet(config);
+  if (isPythonPoseConfig(config)) return new PoseLiteHRNet(parseLitePoseConfig(config));
   const isYaml = config.includes('\n') || config.includes(':');
   if (isYaml) return new PoseHighResolutionNet(parsePoseYaml(config));
   // a zoo name builds its entry's preset (mmpose's top-down HRNet / Lite-HRNet are the official networks)

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, KEY_MAPPINGS, applyZooKeyMapping, countMultiplyAdds, type StateDict } from '@hrnetjs/core';
 import { useBackend } from '@hrnetjs/core/testing';
 import type { LiteHRModule } from '@hrnetjs/hrnet-backbone';
-import { LITE_POSE_PRESETS, PoseLiteHRNet, createPoseModel, litePosePresetConfig, litePosePresetName } from '../src/index.js';
+import { LITE_POSE_PRESETS, PoseLiteHRNet, createPoseModel, litePosePresetConfig, litePosePresetName, parseLitePoseConfig } from '../src/index.js';
+import { readPythonConfig } from '@hrnetjs/hrnet-backbone';
 
 // Key manifests made by the official code (HRNet/Lite-HRNet `LiteHRNet` + mmpose 0.13 `TopDownSimpleHead`) from the
 // official configs: every state_dict key and shape, the parameter count and the conv multiply-adds (see
@@ -81,6 +82,34 @@ describe('Lite-HRNet pose presets', () => {
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
     model.dispose();
+  });
+
+  it.each(Object.entries(LITE_POSE_PRESETS))('%s equals its official config file (read as it is)', (name, spec) => {
+    const text = readFileSync(new URL(`./fixtures/configs/${name}.py`, import.meta.url), 'utf8');
+    expect(text.split('\n')[0]).toContain(spec.config);
+    expect(parseLitePoseConfig(text)).toEqual(litePosePresetConfig(name));
+    const model = createPoseModel(text);
+    expect(model).toBeInstanceOf(PoseLiteHRNet);
+    expect(model.numParameters()).toBe(PARAMS[name]);
+    model.dispose();
+  });
+
+  it('the Python config reader: literals, dict(), names, subscripts, list(range()); what it cannot read is a ConfigError', () => {
+    const text = [
+      "a = dict(x=1, y=(2, 3), z=[4.5, -1e-3], s='q#x', t=True, n=None)  # comment",
+      "b = {'k': a['y'][1], 'r': list(range(3)), 'one': (7), 'cat': 'x'\n  \"y\"}",
+      "c = f'{a}/x'",
+      'd = a["z"][-1]',
+    ].join('\n');
+    expect(readPythonConfig(text, ['a', 'b', 'd'])).toEqual({
+      a: { x: 1, y: [2, 3], z: [4.5, -1e-3], s: 'q#x', t: true, n: null },
+      b: { k: 3, r: [0, 1, 2], one: 7, cat: 'xy' },
+      d: -1e-3,
+    });
+    expect(() => readPythonConfig(text, ['c'])).toThrow(ConfigError);
+    expect(() => readPythonConfig(text, ['nope'])).toThrow(/'nope' is not assigned/);
+    const bad = readFileSync(new URL('./fixtures/configs/litehrnet_18_coco_256x192.py', import.meta.url), 'utf8').replace("module_type=('LITE', 'LITE', 'LITE')", "module_type=('LITE', 'FAST', 'LITE')");
+    expect(() => parseLitePoseConfig(bad)).toThrow(/module_type\[1\]/);
   });
 
   it('reads the official config names, mmpose checkpoint names and short names; rejects others with the list', () => {

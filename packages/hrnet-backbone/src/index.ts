@@ -34,3 +34,4 @@ export {
   type LiteStageConfig,
   type LiteModuleType,
 } from './lite-hrnet.js';
+export { readPythonConfig } from './py-config.js';
