@@ -2,7 +2,7 @@
  * Every zoo entry the CLI knows: each head's own list (the head knows its networks and upstream processing),
  * gathered here because only the CLI serves every task.
  */
-import type { ZooEntry } from '@hrnetjs/core';
+import { type ZooEntry, keyMapping } from '@hrnetjs/core';
 import { FACE_ZOO, faceZooConfig } from '@hrnetjs/face-align';
 import { DET_ZOO, type DetZooProcessing, detectionZooConfig } from '@hrnetjs/head-det';
 import { BOTTOM_UP_ZOO, POSE_ZOO, bottomUpZooConfig, poseNetworkPresetConfig } from '@hrnetjs/head-pose';
@@ -27,4 +27,26 @@ export function zooEntryBuilds(e: ZooEntry): true | string {
   } catch (err) {
     return (err as Error).message;
   }
+}
+
+/**
+ * The head size an entry's network has (joints, landmarks or classes), worked out as `zooEntryBuilds` does;
+ * undefined when the entry does not build.
+ */
+export function zooHeadSize(e: ZooEntry): number | undefined {
+  try {
+    if (BOTTOM_UP_ZOO.includes(e)) return bottomUpZooConfig(e).numJoints;
+    if (e.task === 'pose') return poseNetworkPresetConfig(e.model.preset).numJoints;
+    if (e.task === 'seg') return segmentationZooConfig(e).numClasses;
+    if (e.task === 'det') return detectionZooConfig(e as ZooEntry<DetZooProcessing>).fcos.numClasses;
+    if (e.task === 'face') return faceZooConfig(e).numLandmarks;
+    return 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether an entry's key mapping is the named `KEY_MAPPINGS` one (same rules, zero biases, scalars). */
+export function zooUsesMapping(e: ZooEntry, name: string): boolean {
+  return JSON.stringify(e.keys) === JSON.stringify(keyMapping(name));
 }

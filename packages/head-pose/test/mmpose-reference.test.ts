@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCheckpointMeta, readNpy } from '@hrnetjs/core';
+import { CheckpointError, ConfigError, loadCheckpointMeta, readNpy } from '@hrnetjs/core';
 import { NODE_TEST_BACKENDS, compare, manifestFit, useBackend } from '@hrnetjs/core/testing';
 import { BOTTOM_UP_ZOO, POSE_ZOO, bottomUpZooConfig, createBottomUpPoseModel, createPoseEstimator, createPoseModel } from '../src/index.js';
 
@@ -94,4 +94,23 @@ describe.each(NODE_TEST_BACKENDS)('mmpose reference checkpoint through the facto
     expect(c.maxAbsRef).toBeCloseTo(meta.max_abs_output, 3);
     expect(c.relative).toBeLessThan(1e-5);
   }, 120_000);
+});
+
+describe('bad input through the factory: typed errors, nothing executed', () => {
+  const bad = (f: string) => new Uint8Array(readFileSync(new URL(`../../core/test/fixtures/checkpoints/mm/${f}`, import.meta.url)));
+  beforeAll(() => useBackend('cpu'));
+
+  it('a zoo name that does not exist is a ConfigError naming the closest zoo names', async () => {
+    await expect(createPoseEstimator({ model: 'mmpose_td-hm_hrnet-w32_8xb64-210e_coco-256x19', weights: null })).rejects.toThrow(ConfigError);
+    await expect(createPoseEstimator({ model: 'mmpose_td-hm_hrnet-w32_8xb64-210e_coco-256x19', weights: null })).rejects.toThrow(
+      /closest zoo names: mmpose_td-hm_hrnet-w32_8xb64-210e_coco-256x192/,
+    );
+  });
+
+  it('numpy objects outside the data-only subset, or a meta holding os.system, are CheckpointErrors naming them', async () => {
+    const model = 'mmpose_td-hm_hrnet-w32_8xb64-210e_coco-256x192';
+    await expect(createPoseEstimator({ model, weights: bad('numpy_object_array.pth') })).rejects.toThrow(CheckpointError);
+    await expect(createPoseEstimator({ model, weights: bad('numpy_object_array.pth') })).rejects.toThrow(/refusing numpy dtype "O8"/);
+    await expect(createPoseEstimator({ model, weights: bad('meta_malicious.pth') })).rejects.toThrow(/refusing pickle global 'posix\.system'/);
+  });
 });

@@ -8,7 +8,7 @@ import { type StateDict, type ZooTask, detectCheckpointFormat, detectKeyMapping,
 import { BACKBONE_PRESETS, LITEHRNET_PRESETS } from '@hrnetjs/hrnet-backbone';
 import { CliError, EXIT } from '../exit-codes.js';
 import { loadWeights } from '../model-source.js';
-import { ZOO } from '../zoo.js';
+import { ZOO, zooHeadSize, zooUsesMapping } from '../zoo.js';
 import type { Context } from '../context.js';
 
 export interface StageInfo {
@@ -117,6 +117,12 @@ function stripPrefix(sd: StateDict, prefix: string): StateDict {
   return out;
 }
 
+/** The trunk preset a zoo entry overrides its preset's with (mmseg's `hr18s` = `w18-small-v2`, …). */
+function trunkOf(e: { model: { overrides?: Record<string, unknown> } }): string | undefined {
+  const t = e.model.overrides?.trunk;
+  return typeof t === 'string' ? t : undefined;
+}
+
 export function describeArchitecture(raw: StateDict): Architecture {
   const keys = [...raw.keys()].map((k) => k.replace(/^module\./, '').replace(/^model\./, ''));
   const has = (p: string) => keys.some((k) => k.startsWith(p));
@@ -135,7 +141,8 @@ export function describeArchitecture(raw: StateDict): Architecture {
   let detail = '';
   const out0 = (k: string) => sd.get(k)?.shape[0];
   if (task === 'pose') {
-    heads.joints = out0('final_layer.weight') ?? 0;
+    // bottom-up (HigherHRNet): final_layers.1 predicts the joints' heatmaps at the higher resolution
+    heads.joints = out0('final_layer.weight') ?? out0('final_layers.1.weight') ?? 0;
     const net = sd.has('stem.conv1.conv.weight') ? 'PoseLiteHRNet' : 'PoseHighResolutionNet';
     detail = `top-down pose (${net}), ${heads.joints} joints${heads.joints === 17 ? ' (COCO)' : heads.joints === 16 ? ' (MPII)' : ''}`;
   } else if (task === 'face') {
@@ -156,11 +163,14 @@ export function describeArchitecture(raw: StateDict): Architecture {
     detail = `object detection (FCOS + HRFPN), ${heads.classes} classes, ${heads.levels} FPN levels, FPN width ${heads.fpnChannels}`;
   } else if (task === 'backbone') detail = 'HRNet trunk only (no task head)';
   else detail = 'not an HRNet checkpoint this project knows (no stage2/layer1/head keys found)';
+  // the entries this file fits: same task, the entry's key layout, its trunk and its head size
+  const headSize = heads.joints ?? heads.landmarks ?? heads.classes;
   const zooMatches =
     task === 'unknown' || task === 'backbone'
       ? []
       : listZoo(ZOO, task)
-          .filter((e) => trunkPresets.some((p) => e.model.preset === p || e.model.preset.includes(`${p}_`) || e.model.preset.includes(`_${p}`) || e.model.preset.startsWith(`${p}`)))
+          .filter((e) => trunkPresets.some((p) => e.model.preset === p || e.model.preset.includes(`${p}_`) || e.model.preset.includes(`_${p}`) || e.model.preset.startsWith(`${p}`) || trunkOf(e) === p))
+          .filter((e) => zooUsesMapping(e, layoutName) && (headSize === undefined || zooHeadSize(e) === headSize))
           .map((e) => e.name);
   return { task, layout: layoutName, detail, stages, trunkPresets, zooMatches, heads };
 }
