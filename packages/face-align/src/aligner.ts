@@ -1,5 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  checkImagePixels,
+  checkWorkingBytes,
+  IMAGE_BYTES_PER_PIXEL,
+  NETWORK_BYTES_PER_PIXEL,
   affineCrops,
   flipBack,
   type ImageInput,
@@ -132,6 +136,19 @@ export class FaceAligner extends TaskObject<FaceAlignmentNet> {
     // validate every face before any tensor exists
     const regions: FaceCenterScale[] = options.faces.map((f) => toCenterScale(f, margin));
     const [inW, inH] = this.model.faceConfig.imageSize;
+    // working size before any tensor exists: all faces run in one batch (and once more mirrored)
+    checkImagePixels('estimateLandmarks', size.width, size.height, this.limits);
+    const n = regions.length;
+    checkWorkingBytes(
+      'estimateLandmarks',
+      {
+        image: size.width * size.height * IMAGE_BYTES_PER_PIXEL,
+        [`${n} crops`]: n * inW * inH * IMAGE_BYTES_PER_PIXEL * (options.flipTest ? 2 : 1),
+        [`a pass of ${n}`]: n * inW * inH * NETWORK_BYTES_PER_PIXEL,
+      },
+      this.limits,
+      'pass fewer faces per call (each call runs them in one batch), or raise maxWorkingBytes',
+    );
     const maps = regions.map((r) => officialCrop(r, size, [inH, inW]).imageToCrop);
 
     const input = tf.tidy(() => {

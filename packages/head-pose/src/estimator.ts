@@ -1,9 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  checkImagePixels,
+  checkWorkingBytes,
   ConfigError,
+  IMAGE_BYTES_PER_PIXEL,
   type ImageInput,
+  imageSize,
   StateDictError,
   imageToTensor,
+  NETWORK_BYTES_PER_PIXEL,
   InputError,
   type NetworkSpec,
   type PreparedNetwork,
@@ -42,9 +47,8 @@ export interface PoseEstimatorConfig extends TaskConfig<PoseNetworkConfig, PoseN
   /** Crop sampling: `'opencv'` (default, bit-exact official crops), `'rounded'` or `'exact'`; see the README. */
   crop?: CropMethod;
   /**
-   * Most crops a forward pass takes (default: all boxes in one batch, as the official code). A pass needs
-   * about 0.5 GB a person for w48 384x288 (0.15 GB for w32 256x192) on top of the weights, and the wasm
-   * backend has at most 4 GB: set this (e.g. 4) for many people on big models there.
+   * Most crops a forward pass takes. Default: as many as fit `maxWorkingBytes` by estimate (all boxes in one
+   * batch, as the official code, for the usual few people; ~40 crops a pass for w32 256x192 on wasm's 2 GiB).
    */
   maxBatch?: number;
 }
@@ -118,13 +122,13 @@ export class PoseEstimator extends TaskObject<PoseNetwork> {
    * Crops (normalised, NHWC) → heatmaps `[N, h, w, K]` (NHWC), with the flip test when enabled, in passes of
    * at most `maxBatch` crops. The caller disposes the result.
    */
-  async heatmaps(input: tf.Tensor4D, flip = this.options.flipTest): Promise<tf.Tensor4D> {
+  async heatmaps(input: tf.Tensor4D, flip = this.options.flipTest, maxBatch = this.options.maxBatch): Promise<tf.Tensor4D> {
     this.assertLive('heatmaps');
     const pass = (x: tf.Tensor4D) => this.runNetwork<tf.Tensor4D>(x);
     const run = (x: tf.Tensor4D) =>
       flip ? runFlipTest(pass, x, { flipPairs: this.keypointSet.flipPairs, shiftHeatmap: this.options.shiftHeatmap }) : pass(x);
     const n = input.shape[0];
-    const step = Math.min(n, this.options.maxBatch ?? n);
+    const step = Math.min(n, maxBatch ?? n);
     if (step >= n) return run(input);
     const parts: tf.Tensor4D[] = [];
     try {
@@ -161,13 +165,14 @@ export class PoseEstimator extends TaskObject<PoseNetwork> {
     const people: CenterScale[] = boxes.map((b) => boxToCenterScale(b, iw / ih));
     if (people.length === 0) return [];
     const flip = options.flipTest ?? this.options.flipTest;
+    const maxBatch = this.passSize(image, people.length, flip);
     const input = tf.tidy(() => {
       const rgb = imageToTensor(image);
       return preprocessCrops(cropPersons(rgb, people, this.inputSize, { method: this.options.crop }));
     });
     let heatmaps: tf.Tensor4D;
     try {
-      heatmaps = await this.heatmaps(input, flip);
+      heatmaps = await this.heatmaps(input, flip, maxBatch);
     } finally {
       input.dispose();
     }
@@ -205,6 +210,25 @@ export class PoseEstimator extends TaskObject<PoseNetwork> {
     });
   }
 
+  /**
+   * Working-size check before any tensor exists: the image, every box's crop (and its mirror), and one network
+   * pass must fit `maxWorkingBytes`. Without `maxBatch`, as many crops go into a pass as fit (all of them for
+   * the usual few people: the official single batch); with it, that many. Returns the crops per pass.
+   */
+  private passSize(image: ImageInput, boxes: number, flip: boolean): number {
+    const { width, height } = imageSize(image);
+    checkImagePixels('estimatePoses', width, height, this.limits);
+    const cropPixels = this.inputSize[0] * this.inputSize[1];
+    const fixed = {
+      image: width * height * IMAGE_BYTES_PER_PIXEL,
+      [`${boxes} crops`]: boxes * cropPixels * IMAGE_BYTES_PER_PIXEL * (flip ? 2 : 1),
+    };
+    const perCrop = cropPixels * NETWORK_BYTES_PER_PIXEL;
+    const room = this.limits.maxWorkingBytes - Object.values(fixed).reduce((a, b) => a + b, 0);
+    const step = Math.min(boxes, this.options.maxBatch ?? Math.max(1, Math.floor(room / perCrop)));
+    checkWorkingBytes('estimatePoses', { ...fixed, [`a pass of ${step}`]: step * perCrop }, this.limits, 'pass fewer boxes per call, a smaller maxBatch, or raise maxWorkingBytes');
+    return step;
+  }
 }
 
 /**

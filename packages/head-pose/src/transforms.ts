@@ -1,4 +1,4 @@
-import { type Affine, InputError, affineFromPoints, applyAffine } from '@hrnetjs/core';
+import { type Affine, InputError, affineFromPoints, applyAffine, describeValue } from '@hrnetjs/core';
 
 /** A person box `[x, y, width, height]` in image pixels (COCO `bbox` convention). */
 export type Box = readonly [number, number, number, number] | readonly number[];
@@ -24,13 +24,21 @@ const f32 = Math.fround;
  *
  * Throws InputError for non-finite values, a negative width or height, or a box with no extent at all.
  */
+/** Smallest box side (pixels) that still gives an invertible crop. */
+export const MIN_BOX_SIZE = 0.01;
+
 export function boxToCenterScale(box: Box, aspect: number): CenterScale {
-  if (box.length !== 4 || !box.every((v) => Number.isFinite(v))) {
-    throw new InputError(`box: expected [x, y, width, height] with 4 finite numbers, found [${box.join(', ')}]`);
+  if (!Array.isArray(box) || box.length !== 4 || !box.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    const found = Array.isArray(box) && box.length <= 8 ? `[${box.map((v) => describeValue(v, 20)).join(', ')}]` : describeValue(box);
+    throw new InputError(`box: expected [x, y, width, height] with 4 finite numbers, found ${found}`);
   }
   const [x, y, bw, bh] = box as [number, number, number, number];
   if (bw < 0 || bh < 0 || (bw === 0 && bh === 0)) {
     throw new InputError(`box: expected a non-negative width and height, not both zero, found ${bw}x${bh} in [${box.join(', ')}]`);
+  }
+  if (Math.max(bw, bh) < MIN_BOX_SIZE) {
+    // a crop of a box this small is degenerate (its affine map has no inverse): say so in box terms
+    throw new InputError(`box: ${bw}x${bh} in [${box.join(', ')}] is smaller than ${MIN_BOX_SIZE} pixel on both sides: too small to crop`);
   }
   let w = bw;
   let h = bh;

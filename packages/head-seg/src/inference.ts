@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describeValue, flipPermutation, InputError, normalizeImageNet, resizeBilinear } from '@hrnetjs/core';
+import { describeValue, flipPermutation, IMAGE_BYTES_PER_PIXEL, InputError, NETWORK_BYTES_PER_PIXEL, normalizeImageNet, resizeBilinear } from '@hrnetjs/core';
 import type { SegmentationNet } from './model.js';
 
 /** Test-time options of the official pipeline (`BaseDataset.multi_scale_inference`). */
@@ -176,6 +176,36 @@ async function slidingScores(
 }
 
 /**
+ * What `inferScores` will allocate at most, by estimate, for an image of `height × width`: the largest scale's
+ * resized image, its scores (exp-logits, resized back) and one network pass (the whole scaled image, or one
+ * sliding window), plus the running sum over scales. Checks the options as `inferScores` does (InputError), so
+ * a call is refused before anything exists. Keys name the parts for the message.
+ */
+export function segWorkingBytes(numClasses: number, height: number, width: number, options: InferenceOptions = {}): Record<string, number> {
+  const scales = options.scales ?? [1];
+  if (!Array.isArray(scales) || scales.length === 0) throw new InputError(`scales: expected a non-empty list, found ${describeValue(scales)}`);
+  const crop = options.cropSize == null ? null : pair(options.cropSize, 'cropSize');
+  if (options.baseSize !== undefined && !(Number.isInteger(options.baseSize) && options.baseSize > 0)) {
+    throw new InputError(`baseSize: expected a positive integer, found ${describeValue(options.baseSize)}`);
+  }
+  let worst = { scale: scales[0]!, bytes: -1, image: 0, scores: 0, pass: 0 };
+  for (const scale of scales) {
+    const [h, w] = scaledSize(height, width, scale, options.baseSize);
+    const image = h * w * IMAGE_BYTES_PER_PIXEL;
+    const scores = h * w * numClasses * 4 * 3; // logits upsampled, exp, resized back
+    const pass = (crop ? crop[0] * crop[1] : h * w) * NETWORK_BYTES_PER_PIXEL; // windows are padded to the crop size
+    const bytes = image + scores + pass;
+    if (bytes > worst.bytes) worst = { scale, bytes, image, scores, pass };
+  }
+  return {
+    [`scale ${worst.scale}: image`]: worst.image,
+    scores: worst.scores,
+    [crop ? 'a window pass' : 'a network pass']: worst.pass,
+    'sum over scales': scales.length > 1 ? height * width * numClasses * 4 * 2 : 0,
+  };
+}
+
+/**
  * The official `multi_scale_inference` on an RGB 0–255 `[H, W, 3]` image: per scale, resize (bilinear, as
  * cv2.INTER_LINEAR), infer (whole image, or black-padded overlapping crops), resize the scores back to
  * `H x W` (bilinear, `ALIGN_CORNERS`), and sum over scales. Returns `[H, W, classes]` scores (sums of
@@ -189,7 +219,7 @@ export async function inferScores(
 ): Promise<tf.Tensor3D> {
   const [height, width] = rgb.shape;
   const scales = options.scales ?? [1];
-  if (!Array.isArray(scales) || scales.length === 0) throw new InputError(`scales: expected a non-empty list, found ${JSON.stringify(scales)}`);
+  if (!Array.isArray(scales) || scales.length === 0) throw new InputError(`scales: expected a non-empty list, found ${describeValue(scales)}`);
   const crop = options.cropSize == null ? null : pair(options.cropSize, 'cropSize');
   const stride = crop
     ? options.stride === undefined

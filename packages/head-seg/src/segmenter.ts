@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  checkImagePixels,
+  checkWorkingBytes,
   type ImageInput,
+  imageSize,
   imageToTensor,
   type NetworkSpec,
   type PreparedNetwork,
@@ -11,7 +14,7 @@ import {
   TaskObject,
 } from '@hrnetjs/core';
 import { DATASETS, type DatasetInfo, type Palette, genericDataset } from './datasets.js';
-import { type InferenceOptions, type SegLogits, inferScores, selectLogits } from './inference.js';
+import { type InferenceOptions, type SegLogits, inferScores, segWorkingBytes, selectLogits } from './inference.js';
 import {
   SegHighResolutionNet,
   SegHighResolutionNetOCR,
@@ -133,6 +136,11 @@ export class Segmenter extends TaskObject<SegmentationModel> {
   /** Segments one image (tensor `[H, W, C]`, pixels `{data, width, height}`, or a browser image). */
   async segment(image: ImageInput, options: SegmentOptions = {}): Promise<SegmentationResult> {
     this.assertLive('segment');
+    // working size before any tensor exists: scales × image and the network pass (issue 15: scales [100] on a
+    // 64x64 image ran wasm out of memory, which aborts its module and fails every later call)
+    const { width: w0, height: h0 } = imageSize(image);
+    checkImagePixels('segment', w0, h0, this.limits);
+    checkWorkingBytes('segment', segWorkingBytes(this.model.numClasses, h0, w0, options ?? {}), this.limits, 'use smaller scales, a cropSize (sliding windows), or raise maxWorkingBytes');
     const rgb = imageToTensor(image);
     let scores: tf.Tensor3D;
     try {

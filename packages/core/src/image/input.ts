@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, ShapeError } from '../errors.js';
+import { describeValue } from '../task/describe.js';
 
 /** Raw pixels, as Node image decoders (sharp, jpeg-js, pngjs) give them; `ImageData` fits too. */
 export interface PixelData {
@@ -36,7 +37,7 @@ function toThreeChannels(t: tf.Tensor3D): tf.Tensor3D {
 
 function checkSize(width: number, height: number): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new InputError(`image: expected a positive integer width and height, found ${width}x${height}`);
+    throw new InputError(`image: expected a positive integer width and height, found ${describeValue(width)}x${describeValue(height)}`);
   }
 }
 
@@ -70,18 +71,42 @@ export function imageToTensor(image: ImageInput): tf.Tensor3D {
     const values = data instanceof Float32Array ? data : Float32Array.from(data);
     return tf.tidy(() => toThreeChannels(tf.tensor3d(values, [height, width, channels])));
   }
-  const browser = (tf as { browser?: { fromPixels?: (img: unknown, c: number) => tf.Tensor3D } }).browser;
-  if (browser?.fromPixels && typeof image === 'object' && image !== null) {
-    return tf.tidy(() => tf.cast(browser.fromPixels!(image, 3), 'float32') as tf.Tensor3D);
+  if (typeof image === 'object' && image !== null && 'data' in image) {
+    throw new InputError(`image: pixel data must be a Uint8Array, Uint8ClampedArray or Float32Array, found ${describeValue((image as { data: unknown }).data)}`);
   }
-  throw new InputError('image: expected a tf.Tensor3D, { data, width, height, channels } pixels, or a browser image/canvas/video/bitmap');
+  const browser = (tf as { browser?: { fromPixels?: (img: unknown, c: number) => tf.Tensor3D } }).browser;
+  if (browser?.fromPixels && looksLikeBrowserImage(image)) {
+    const { width, height } = imageSize(image);
+    checkSize(width, height);
+    try {
+      return tf.tidy(() => tf.cast(browser.fromPixels!(image, 3), 'float32') as tf.Tensor3D);
+    } catch (e) {
+      throw new InputError(`image: the browser image could not be read (${String((e as Error)?.message).slice(0, 200)})`);
+    }
+  }
+  throw new InputError(`image: expected a tf.Tensor3D, { data, width, height, channels } pixels, or a browser image/canvas/video/bitmap, found ${describeValue(image)}`);
+}
+
+function looksLikeBrowserImage(x: unknown): boolean {
+  if (typeof x !== 'object' || x === null) return false;
+  const o = x as Record<string, unknown>;
+  return typeof o.naturalWidth === 'number' || typeof o.videoWidth === 'number' || (typeof o.width === 'number' && typeof o.height === 'number');
 }
 
 /** Width and height of any supported image without reading its pixels. */
 export function imageSize(image: ImageInput): { width: number; height: number } {
-  if (image instanceof tf.Tensor) return { width: image.shape[1]!, height: image.shape[0]! };
-  const o = image as Record<string, number>;
-  if (typeof o.naturalWidth === 'number' && o.naturalWidth > 0) return { width: o.naturalWidth, height: o.naturalHeight! };
-  if (typeof o.videoWidth === 'number' && o.videoWidth > 0) return { width: o.videoWidth, height: o.videoHeight! };
-  return { width: o.width!, height: o.height! };
+  if (image instanceof tf.Tensor) {
+    if (image.rank !== 3) throw new ShapeError(`image: expected a [height, width, channels] tensor, found shape [${image.shape.join(', ')}]`);
+    return { width: image.shape[1]!, height: image.shape[0]! };
+  }
+  if (typeof image !== 'object' || image === null) throw new InputError(`image: expected a tensor, pixel data or a browser image, found ${describeValue(image)}`);
+  const o = image as unknown as Record<string, number>;
+  const size =
+    typeof o.naturalWidth === 'number' && o.naturalWidth > 0
+      ? { width: o.naturalWidth, height: o.naturalHeight! }
+      : typeof o.videoWidth === 'number' && o.videoWidth > 0
+        ? { width: o.videoWidth, height: o.videoHeight! }
+        : { width: o.width!, height: o.height! };
+  checkSize(size.width, size.height);
+  return size;
 }

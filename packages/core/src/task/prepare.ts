@@ -11,6 +11,7 @@ import type { ZooEntry, ZooKeyMapping } from '../zoo/types.js';
 import { describeValue } from './describe.js';
 import { createRunner, validateEngine } from './engine.js';
 import type { NetworkSpec, PreparedNetwork, TaskConfig } from './types.js';
+import { resolveLimits, validateWorkingSizeOptions } from './working-size.js';
 
 const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu', 'tensorflow'];
 
@@ -33,6 +34,7 @@ function validateTaskConfig(config: TaskConfig<unknown>, factory: string): void 
     throw new ConfigError(`${factory}: keyMapping: expected a key mapping name or { rules }, found ${describeValue(km)}`);
   }
   validateEngine(config.engine, config.engineOptions);
+  validateWorkingSizeOptions(config, factory);
 }
 
 /** Resolves `keyMapping` / the zoo entry / the keys themselves to the mapping to apply, and its name. */
@@ -102,7 +104,7 @@ export async function prepareNetwork<M extends Module<tf.Tensor4D, any>, C, P>(
       releaseUnfusedWeights(model); // never read again: half the weight memory
     }
     const runner = await createRunner(engine, model, config.engineOptions);
-    return { model, ownsModel: !given, backend, runner, zooEntry: entry, keyMapping: mappingName };
+    return { model, ownsModel: !given, backend, runner, zooEntry: entry, keyMapping: mappingName, limits: resolveLimits(config, backend.name) };
   } catch (e) {
     if (model && !given) model.dispose();
     throw e;

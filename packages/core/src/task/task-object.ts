@@ -4,6 +4,7 @@ import { DisposedError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import type { ZooEntry } from '../zoo/types.js';
 import type { EngineName, NetworkRunner, PreparedNetwork } from './types.js';
+import { type WorkingSizeLimits, resolveLimits } from './working-size.js';
 
 /**
  * The one lifecycle of every high-level task object (`PoseEstimator`, `Segmenter`, `Detector`, `FaceAligner`,
@@ -21,6 +22,8 @@ export abstract class TaskObject<M extends Module<tf.Tensor4D, any>, P = unknown
   readonly zooEntry: ZooEntry<P> | undefined;
   /** The key mapping that was applied to the checkpoint (`'zoo'`, a `KEY_MAPPINGS` name, `'custom'` or `'none'`). */
   readonly keyMapping: string;
+  /** What one call may allocate (`maxImagePixels`, `maxWorkingBytes`); checked before allocating. */
+  readonly limits: WorkingSizeLimits;
   protected readonly runner: NetworkRunner;
   private readonly ownsModel: boolean;
   private disposed = false;
@@ -33,6 +36,7 @@ export abstract class TaskObject<M extends Module<tf.Tensor4D, any>, P = unknown
     this.keyMapping = prepared.keyMapping;
     this.runner = prepared.runner;
     this.ownsModel = prepared.ownsModel;
+    this.limits = prepared.limits ?? resolveLimits({}, prepared.backend?.name ?? '');
   }
 
   /** Whether `dispose()` was called. */

@@ -35,6 +35,8 @@ export interface EngineOptions {
  * `createDetector`, `createFaceAligner`, `createClassifier`, …), with the same names and meanings in every
  * head. Each head adds its own task options beside these (documented in its `types.ts`).
  */
+import type { WorkingSizeLimits } from './working-size.js';
+
 export interface TaskConfig<C = never, M extends Module<any, any> = Module<any, any>> {
   /**
    * The network: a zoo name (`'mmpose_coco_w32_256x192'`: builds exactly the network that checkpoint needs and
@@ -66,6 +68,14 @@ export interface TaskConfig<C = never, M extends Module<any, any> = Module<any, 
   engineOptions?: EngineOptions;
   /** Fold BatchNorm into the convolutions after loading (same results to float32 rounding; faster): default true. */
   fuse?: boolean;
+  /** Most pixels an input image may have; larger images are refused (InputError) before any tensor exists. Default 100e6. */
+  maxImagePixels?: number;
+  /**
+   * Most bytes one call may (by estimate) allocate on the backend: images, crops × boxes, scales × image, network
+   * passes. Larger calls are refused with an InputError before allocating, so that running out of memory never
+   * leaves the backend unusable (wasm aborts on a failed allocation). Default 2 GiB on wasm, 8 GiB elsewhere.
+   */
+  maxWorkingBytes?: number;
 }
 
 /**
@@ -119,4 +129,6 @@ export interface PreparedNetwork<M extends Module<any, any>, P = unknown> {
   zooEntry: ZooEntry<P> | undefined;
   /** The key mapping applied, by name (`'zoo'` for the entry's own, `'none'` for random weights or a built net). */
   keyMapping: string;
+  /** The working-size limits calls are checked against (the config's, else the backend's defaults). */
+  limits?: WorkingSizeLimits;
 }
