@@ -23,7 +23,7 @@ describe('face: working size (wasm)', () => {
   it('10,000 faces are refused before any crop exists, and the aligner keeps working', async () => {
     const before = tf.memory().numTensors;
     const faces = Array.from({ length: 10_000 }, () => ({ box: [8, 8, 40, 40] as [number, number, number, number] }));
-    const e = await aligner.estimateLandmarks(image, { faces }).catch((x: unknown) => x as Error);
+    const e = (await aligner.estimateLandmarks(image, { faces }).catch((x: unknown) => x)) as Error;
     expect(e).toBeInstanceOf(InputError);
     expect(e.message).toMatch(/estimateLandmarks: this call would need about [\d.]+ GiB of working memory \(image \d+ MiB, 10000 crops \d+ MiB, a pass of 10000 [\d.]+ GiB/);
     expect(tf.memory().numTensors).toBe(before);
@@ -34,7 +34,7 @@ describe('face: working size (wasm)', () => {
   it('a 20000x20000 image and odd images are typed errors', async () => {
     await expect(aligner.estimateLandmarks({ width: 20000, height: 20000, getContext: () => null } as never, { faces: [{ box: [0, 0, 9, 9] }] })).rejects.toThrow(/more than maxImagePixels/);
     for (const bad of [null, {}, { data: new Uint16Array(12), width: 2, height: 2 }]) {
-      const err = await aligner.estimateLandmarks(bad as never, { faces: [{ box: [0, 0, 9, 9] }] }).catch((x: unknown) => x as Error);
+      const err = (await aligner.estimateLandmarks(bad as never, { faces: [{ box: [0, 0, 9, 9] }] }).catch((x: unknown) => x)) as Error;
       expect(err instanceof InputError || err instanceof ShapeError, String(err)).toBe(true);
     }
   });

@@ -34,7 +34,7 @@ describe('pose: working size and odd inputs (cpu)', () => {
   it('too many boxes for maxWorkingBytes are refused before any crop exists, and the estimator still works', async () => {
     const before = tf.memory().numTensors;
     const many = Array.from({ length: 100_000 }, () => box);
-    const e = await estimator.estimatePoses(image, { boxes: many }).catch((x: unknown) => x as Error);
+    const e = (await estimator.estimatePoses(image, { boxes: many }).catch((x: unknown) => x)) as Error;
     expect(e).toBeInstanceOf(InputError);
     expect(e.message).toMatch(/estimatePoses: this call would need about [\d.]+ GiB of working memory \(image \d+ MiB, 100000 crops [\d.]+ GiB, a pass of 1 \d+ MiB\), more than maxWorkingBytes 1\.0 GiB/);
     expect(tf.memory().numTensors).toBe(before);
@@ -63,10 +63,10 @@ describe('pose: working size and odd inputs (cpu)', () => {
 
   it('odd images are InputError/ShapeError, never raw TypeErrors or tfjs errors', async () => {
     for (const bad of [null, undefined, {}, 3, 'img', { data: new Uint16Array(12), width: 2, height: 2, channels: 3 }, { width: 0, height: 5 }]) {
-      const e = await estimator.estimatePoses(bad as never, { boxes: [box] }).catch((x: unknown) => x as Error);
+      const e = (await estimator.estimatePoses(bad as never, { boxes: [box] }).catch((x: unknown) => x)) as Error;
       expect(e instanceof InputError || e instanceof ShapeError, `${String(e)}`).toBe(true);
     }
-    const e = await estimator.estimatePoses(image, { boxes: [null as never] }).catch((x: unknown) => x as Error);
+    const e = (await estimator.estimatePoses(image, { boxes: [null as never] }).catch((x: unknown) => x)) as Error;
     expect(e).toBeInstanceOf(InputError);
     expect(e.message).toMatch(/box: expected \[x, y, width, height\] with 4 finite numbers, found null/);
     await expect(estimator.estimatePoses(image, { boxes: [[3, 3, 1e-9, 1e-9]] })).rejects.toThrow(/smaller than 0\.01 pixel on both sides: too small to crop/);

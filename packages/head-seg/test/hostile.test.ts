@@ -26,7 +26,7 @@ describe('seg: working size (wasm, the backend that cannot recover)', () => {
   it('scales [100] on a 64x64 image is refused before allocating, and the segmenter keeps working', async () => {
     expect(segmenter.limits.maxWorkingBytes).toBe(2 ** 31);
     const before = tf.memory().numTensors;
-    const e = await segmenter.segment(image, { scales: [100] }).catch((x: unknown) => x as Error);
+    const e = (await segmenter.segment(image, { scales: [100] }).catch((x: unknown) => x)) as Error;
     expect(e).toBeInstanceOf(InputError);
     expect(e.message).toMatch(/segment: this call would need about [\d.]+ GiB of working memory \(scale 100: image \d+ MiB, scores [\d.]+ GiB, a network pass [\d.]+ GiB/);
     expect(e.message).toMatch(/cropSize \(sliding windows\)/);

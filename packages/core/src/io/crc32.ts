@@ -26,7 +26,8 @@ function makeTable(): Int32Array {
 
 /** The table version; exported so tests can hold it against zlib's. */
 export function crc32Table(b: Uint8Array, initial = 0): number {
-  const T = (table ??= makeTable());
+  if (!table) table = makeTable();
+  const T = table;
   let c = ~initial;
   let i = 0;
   const n = b.length;

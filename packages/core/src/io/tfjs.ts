@@ -3,7 +3,7 @@ import { asBytes, decodeUtf8, floatToHalf, halfToFloat } from './bytes.js';
 import { type KeyRuleOptions, normalizeStateDictKeys } from './keys.js';
 import { viewNumel } from './dtype.js';
 import { describeValue } from '../task/describe.js';
-import { type StateDict, hostTensor, sizeOf } from './state-dict.js';
+import { type StateDict, hostTensor } from './state-dict.js';
 
 /** One entry of a tfjs `weightsManifest` group (tfjs-core `io.WeightsManifestEntry`, the fields we use). */
 export interface TfjsWeightEntry {
