@@ -61,7 +61,10 @@ export const BENCH_MODELS: readonly BenchModelSpec[] = [
     torch: {
       config: 'seg_w18_small_v2_cityscapes.yaml',
       task: 'seg',
-      build: () => createSegmentationModel({ ...segmentationPresetConfig('w18-small-v2_cityscapes'), alignCorners: true }),
+      build: () => {
+        const c = segmentationPresetConfig('w18-small-v2_cityscapes');
+        return createSegmentationModel({ ...c, alignCorners: true, backbone: { ...c.backbone, fuseUpsample: { mode: 'bilinear', alignCorners: true } } });
+      },
     },
     browser: true,
   },
