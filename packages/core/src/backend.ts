@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError } from './errors.js';
+import { BackendError, ConfigError } from './errors.js';
+import { describeValue } from './task/describe.js';
 
 /** tfjs backend names; `tensorflow` is the native one registered by `@tensorflow/tfjs-node`. */
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu' | 'tensorflow';
@@ -20,9 +21,17 @@ export interface BackendChoice {
   attempts: BackendAttempt[];
 }
 
+/** The three builds of tfjs-backend-wasm; tfjs fetches the one the browser can run (plain, SIMD, threaded SIMD). */
+export const TFJS_WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const;
+export type TfjsWasmFile = (typeof TFJS_WASM_FILES)[number];
+
 export interface SelectBackendOptions {
-  /** Where to look for `tfjs-backend-wasm.wasm` files (a URL prefix in browsers); passed to `setWasmPaths`. */
-  wasmPaths?: string;
+  /**
+   * Where tfjs-backend-wasm fetches its `.wasm` files; passed to `setWasmPaths`. A URL prefix (a folder that
+   * serves all three), or a map file name → URL, which is what a bundler gives (Vite: `import simd from
+   * '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'`).
+   */
+  wasmPaths?: string | Partial<Record<TfjsWasmFile, string>>;
   /**
    * tfjs wasm threads in browsers. Default: `navigator.hardwareConcurrency` on a cross-origin isolated page
    * (threads need SharedArrayBuffer, so elsewhere the wasm backend runs one thread whatever is asked).
@@ -46,6 +55,25 @@ function browserThreads(): number | undefined {
   return !isNode() && g.crossOriginIsolated === true && g.navigator?.hardwareConcurrency ? g.navigator.hardwareConcurrency : undefined;
 }
 
+/**
+ * A `wasmPaths` tfjs can use, or a `ConfigError` saying why not: tfjs itself would take a misspelt file name
+ * or a non-string URL silently and fail later with a bare 404 (or "failed to compile wasm"), far from the cause.
+ */
+export function checkWasmPaths(paths: unknown): void {
+  if (paths === undefined || typeof paths === 'string') return;
+  if (typeof paths !== 'object' || paths === null || Array.isArray(paths)) {
+    throw new ConfigError(`wasmPaths: expected a URL prefix or a map of ${TFJS_WASM_FILES.join(', ')} to URLs, found ${describeValue(paths)}`);
+  }
+  const entries = Object.entries(paths);
+  if (entries.length === 0) throw new ConfigError(`wasmPaths: an empty map; give URLs for ${TFJS_WASM_FILES.join(', ')}`);
+  for (const [name, url] of entries) {
+    if (!(TFJS_WASM_FILES as readonly string[]).includes(name)) {
+      throw new ConfigError(`wasmPaths: unknown file '${name}'; tfjs-backend-wasm fetches ${TFJS_WASM_FILES.join(', ')}`);
+    }
+    if (typeof url !== 'string' || url === '') throw new ConfigError(`wasmPaths['${name}']: expected a URL string, found ${describeValue(url)}`);
+  }
+}
+
 /** The order `selectBackend` tries when nothing is preferred: the fastest that can exist here first. */
 export function defaultBackendOrder(): readonly BackendName[] {
   return isNode() ? NODE_ORDER : BROWSER_ORDER;
@@ -64,7 +92,7 @@ async function register(name: BackendName, options: SelectBackendOptions): Promi
         break;
       case 'wasm': {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
-        if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths);
+        if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths as Parameters<typeof wasm.setWasmPaths>[0]);
         // set before the backend initialises; tfjs would otherwise pick its own pool size
         // (browsers only: Node's wasm backend runs one thread and the option is documented as a browser one)
         const threads = isNode() ? undefined : (options.wasmThreads ?? browserThreads());
@@ -116,6 +144,7 @@ export async function selectBackend(
   preference?: BackendName | readonly BackendName[],
   options: SelectBackendOptions = {},
 ): Promise<BackendChoice> {
+  checkWasmPaths(options.wasmPaths);
   const explicit = preference !== undefined;
   const order = preference === undefined ? defaultBackendOrder() : typeof preference === 'string' ? [preference] : preference;
   const attempts: BackendAttempt[] = [];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { BackendError, defaultBackendOrder, isNode, selectBackend } from '../src/index.js';
+import { BackendError, ConfigError, checkWasmPaths, defaultBackendOrder, isNode, selectBackend } from '../src/index.js';
 
 describe('selectBackend in Node', () => {
   it('prefers tfjs-node, and without it (not installed here) takes wasm, saying why', async () => {
@@ -42,5 +42,22 @@ describe('ensureBackend (the task factories’ default)', () => {
     expect(await ensureBackend()).toEqual({ name: 'cpu', reason: 'using cpu (already active)', attempts: [] });
     expect((await ensureBackend('wasm')).name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
+  });
+});
+
+describe('wasmPaths', () => {
+  it('takes a URL prefix or a map of the three wasm builds to URLs', () => {
+    expect(() => checkWasmPaths(undefined)).not.toThrow();
+    expect(() => checkWasmPaths('/wasm/')).not.toThrow();
+    expect(() => checkWasmPaths({ 'tfjs-backend-wasm-simd.wasm': '/assets/simd-1a2b.wasm' })).not.toThrow();
+  });
+
+  it('refuses what tfjs would take silently and fail on later', async () => {
+    expect(() => checkWasmPaths({ 'tfjs-backend-wasm-simd': '/a.wasm' })).toThrow(ConfigError);
+    expect(() => checkWasmPaths({ 'tfjs-backend-wasm-simd': '/a.wasm' })).toThrow(/unknown file 'tfjs-backend-wasm-simd'; tfjs-backend-wasm fetches tfjs-backend-wasm.wasm/);
+    expect(() => checkWasmPaths({ 'tfjs-backend-wasm.wasm': 42 })).toThrow(/wasmPaths\['tfjs-backend-wasm.wasm'\]: expected a URL string, found 42/);
+    expect(() => checkWasmPaths({})).toThrow(/empty map/);
+    expect(() => checkWasmPaths(['/wasm/'])).toThrow(/expected a URL prefix or a map/);
+    await expect(selectBackend('cpu', { wasmPaths: 7 as never })).rejects.toThrow(ConfigError);
   });
 });

@@ -73,7 +73,7 @@ export async function prepareNetwork<M extends Module<tf.Tensor4D, any>, C, P>(
   } else if (!given && (typeof config.model !== 'object' || config.model === null)) {
     throw new ConfigError(`${spec.factory}: model: expected a zoo name, preset, YAML text, config object or network, found ${describeValue(config.model)}`);
   }
-  const backend = await ensureBackend(config.backend, { ...(typeof config.wasmPaths === 'string' ? { wasmPaths: config.wasmPaths } : {}), ...(config.wasmThreads !== undefined ? { wasmThreads: config.wasmThreads } : {}) });
+  const backend = await ensureBackend(config.backend, { ...(config.wasmPaths !== undefined ? { wasmPaths: config.wasmPaths } : {}), ...(config.wasmThreads !== undefined ? { wasmThreads: config.wasmThreads } : {}) });
   const engine = validateEngine(config.engine, config.engineOptions);
   const raw = config.weights == null || given ? null : await loadWeights(config.weights, { rawKeys: true });
   let model: M | undefined = given;

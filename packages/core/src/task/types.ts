@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { BackendChoice, BackendName } from '../backend.js';
+import type { BackendChoice, BackendName, SelectBackendOptions } from '../backend.js';
 import type { WeightsSource } from '../io/weights.js';
 import type { StateDict } from '../io/state-dict.js';
 import type { Module } from '../nn/module.js';
@@ -59,7 +59,7 @@ export interface TaskConfig<C = never, M extends Module<any, any> = Module<any, 
   /** tfjs backend(s) to activate; omitted, the active backend is kept (else the best available is selected). */
   backend?: BackendName | readonly BackendName[];
   /** Where `tfjs-backend-wasm` finds its `.wasm` files (a URL prefix, or a map file name → URL from a bundler). */
-  wasmPaths?: string | Record<string, string>;
+  wasmPaths?: SelectBackendOptions['wasmPaths'];
   /** tfjs wasm threads in browsers (cross-origin isolated pages only); default `navigator.hardwareConcurrency`. */
   wasmThreads?: number;
   /** What runs the network (default `'tfjs'`). */
