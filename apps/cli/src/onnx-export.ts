@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Module, type OnnxLayout, type ZooTask, exportOnnx, getZooEntry } from '@hrnetjs/core';
 import { createFaceAligner, facePresetConfig } from '@hrnetjs/face-align';
 import { createDetector, detectionPresetConfig } from '@hrnetjs/head-det';
-import { BOTTOM_UP_ZOO, createPoseEstimator, posePresetConfig } from '@hrnetjs/head-pose';
+import { BOTTOM_UP_ZOO, createPoseEstimator, poseNetworkPresetConfig } from '@hrnetjs/head-pose';
 import { createSegmentationModel, segmentationPresetConfig } from '@hrnetjs/head-seg';
 import { backbonePreset, createClassifier, normalizePresetName } from '@hrnetjs/hrnet-backbone';
 import { CliError, EXIT } from './exit-codes.js';
@@ -65,7 +65,7 @@ export async function exportTask(model: string, explicit?: string): Promise<ZooT
     throw new CliError(`--model ${model}: cannot tell which task this YAML is for (MODEL.NAME ${name ?? 'missing'}): add --task ${EXPORT_TASKS.join('|')}`, EXIT.usage);
   }
   const tries: [ZooTask, (n: string) => unknown][] = [
-    ['pose', posePresetConfig],
+    ['pose', poseNetworkPresetConfig],
     ['seg', segmentationPresetConfig],
     ['det', detectionPresetConfig],
     ['face', facePresetConfig],

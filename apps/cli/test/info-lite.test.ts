@@ -9,7 +9,7 @@ import { REPO, hrnet, tempDir } from './helpers.js';
 // `hrnet info` reads a Lite-HRNet checkpoint's trunk from its keys (modules, LITE/NAIVE, channels) and names the preset.
 const POSE = join(REPO, 'packages/head-pose/test/fixtures');
 
-describe('hrnet info on Lite-HRNet checkpoints', () => {
+describe('hrnet info / convert on Lite-HRNet checkpoints', () => {
   it('the small golden checkpoint: PoseLiteHRNet, mmpose layout, its three LITE stages', async () => {
     const dir = await tempDir();
     const file = join(dir, 'litehrnet_small.pth');
@@ -39,5 +39,10 @@ describe('hrnet info on Lite-HRNet checkpoints', () => {
     expect(r.stdout).toMatch(/stage 2\s+8 modules, LITE, blocks \[2, 2, 2\], channels \[40, 80, 160\]/);
     expect(r.stdout).toMatch(/preset\s+litehrnet_30\n/);
     expect(r.stdout).toMatch(/zoo\s+.*pose_litehrnet_30_coco_256x192.*mmpose_td-hm_litehrnet-30_8xb64-210e_coco-256x192/);
+    // and a Lite-HRNet preset name is a pose model for `convert`
+    const c = await hrnet(['convert', file, '--to', 'onnx', '--model', 'litehrnet_30_coco_256x192', '--out', join(dir, 'l30.onnx')]);
+    expect(c.code, c.stderr + c.stdout).toBe(0);
+    expect(c.stdout.trim()).toBe(join(dir, "l30.onnx"));
+    expect(c.stderr).toMatch(/wrote .*l30\.onnx .*input N x 256 x 192 x 3 NHWC, pose network of preset litehrnet_30_coco_256x192.*keys mmpose-pose/);
   });
 });
