@@ -62,8 +62,8 @@ const mmposePose: ZooEntry<PoseZooProcessing>[] = (
     ['td-hm_hrnet-w32_dark-8xb64-210e_coco-384x288', 'coco_w32_384x288', 'coco', `${MMPOSE_DL}/v1/body_2d_keypoint/topdown_heatmap/coco/td-hm_hrnet-w32_dark-8xb64-210e_coco-384x288-9bab4c9b_20220917.pth`, 0.766],
     ['td-hm_hrnet-w48_dark-8xb32-210e_coco-256x192', 'coco_w48_256x192', 'coco', `${MMPOSE_DL}/v1/body_2d_keypoint/topdown_heatmap/coco/td-hm_hrnet-w48_dark-8xb32-210e_coco-256x192-e1ebdd6f_20220913.pth`, 0.764],
     ['td-hm_hrnet-w48_dark-8xb32-210e_coco-384x288', 'coco_w48_384x288', 'coco', `${MMPOSE_DL}/v1/body_2d_keypoint/topdown_heatmap/coco/td-hm_hrnet-w48_dark-8xb32-210e_coco-384x288-39c3c381_20220916.pth`, 0.772],
-    ['td-hm_hrnet-w32_8xb64-210e_mpii-256x256', 'mpii_w32_256x256', 'mpii', `${MMPOSE_DL}/top_down/hrnet/hrnet_w32_mpii_256x256-6c4f923f_20200812.pth`, undefined],
-    ['td-hm_hrnet-w48_8xb64-210e_mpii-256x256', 'mpii_w48_256x256', 'mpii', `${MMPOSE_DL}/top_down/hrnet/hrnet_w48_mpii_256x256-92cab7bd_20200812.pth`, undefined],
+    ['td-hm_hrnet-w32_8xb64-210e_mpii-256x256', 'mpii_w32_256x256', 'mpii', `${MMPOSE_DL}/top_down/hrnet/hrnet_w32_mpii_256x256-6c4f923f_20200812.pth`, 0.9],
+    ['td-hm_hrnet-w48_8xb64-210e_mpii-256x256', 'mpii_w48_256x256', 'mpii', `${MMPOSE_DL}/top_down/hrnet/hrnet_w48_mpii_256x256-92cab7bd_20200812.pth`, 0.901],
   ] as const
 ).map(([name, preset, ds, url, ap]) => {
   const folder = ds === 'coco' ? 'coco' : 'mpii';
@@ -76,7 +76,8 @@ const mmposePose: ZooEntry<PoseZooProcessing>[] = (
     config: `${MMPOSE}/configs/body_2d_keypoint/topdown_heatmap/${folder}/${name}.py`,
     file: direct(url),
     keys: KEY_MAPPINGS['mmpose-pose']!,
-    ...(ap === undefined ? {} : { metrics: { AP: ap } }),
+    // mmpose's hrnet_coco.yml / hrnet_mpii.yml: COCO AP, MPII PCKh@0.5 ('Mean')
+    metrics: { [ds === 'coco' ? 'AP' : 'PCKh@0.5']: ap },
     // mmpose's test_cfg: flip_test=True, flip_mode='heatmap', shift_heatmap=True; codec MSRAHeatmap (unbiased for DARK)
     processing: { decode: dark ? 'dark' : 'official', flipTest: true, shiftHeatmap: true },
     ...(dark ? { notes: 'Trained with DARK (unbiased) heatmaps: decoded with the DARK method, as mmpose evaluates it.' } : {}),
