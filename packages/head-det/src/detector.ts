@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  checkWorkingBytes,
+  IMAGE_BYTES_PER_PIXEL,
+  NETWORK_BYTES_PER_PIXEL,
   ConfigError,
   describeValue,
   type ImageInput,
@@ -20,7 +23,7 @@ import { DETECTION_DEFAULTS } from './constants.js';
 import { FcosHRNet, createDetectionModel, detectionZooConfig } from './model.js';
 import { DET_ZOO, type DetZooProcessing } from './zoo.js';
 import type { FcosHeadOutput } from './fcos-head.js';
-import { type FcosLevelOutput, postprocessFcos, postprocessMmdetFcos } from './postprocess.js';
+import { type FcosLevelOutput, checkPostprocessOptions, postprocessFcos, postprocessMmdetFcos } from './postprocess.js';
 import { type ResizeMethod, prepareImage, testResizeShape } from './preprocess.js';
 
 const f32 = Math.fround;
@@ -173,6 +176,15 @@ export class Detector extends TaskObject<FcosHRNet> {
     if (width * height > this.maxImagePixels) {
       throw new InputError(`detect: image is ${width}x${height} = ${width * height} pixels, more than maxImagePixels ${this.maxImagePixels}; downscale it first`);
     }
+    // post-processing options are checked before the (seconds-long) forward pass, not after it
+    const inference = {
+      ...model.detConfig.inference,
+      ...(options?.scoreThreshold !== undefined && { scoreThreshold: options.scoreThreshold }),
+      ...(options?.iouThreshold !== undefined && { nmsThreshold: options.iouThreshold }),
+      ...(options?.maxDetections !== undefined && { detectionsPerImage: options.maxDetections }),
+      ...(options?.preNmsTopN !== undefined && { preNmsTopN: options.preNmsTopN }),
+    };
+    checkPostprocessOptions(inference);
     const inCfg = model.detConfig.input;
     const [rh, rw] = testResizeShape(height, width, inCfg);
     const div = Math.max(inCfg.sizeDivisibility, 1);
@@ -183,6 +195,12 @@ export class Detector extends TaskObject<FcosHRNet> {
           `pixels the ${model.detConfig.fpn.numLevels}-level pyramid pools (aspect ratio too extreme); crop it first`,
       );
     }
+    checkWorkingBytes(
+      'detect',
+      { image: width * height * IMAGE_BYTES_PER_PIXEL, [`a network pass at ${rw}x${rh}`]: Math.ceil(rh / div) * div * Math.ceil(rw / div) * div * NETWORK_BYTES_PER_PIXEL },
+      this.limits,
+      'use a smaller test size (model config input), or raise maxWorkingBytes',
+    );
     const rgb = imageToTensor(image);
     let prepared;
     try {
@@ -199,13 +217,7 @@ export class Detector extends TaskObject<FcosHRNet> {
     }
     const levels = await readFcosLevels(model, raw);
     const post = model.detConfig.inference.postprocess === 'mmdet' ? postprocessMmdetFcos : postprocessFcos;
-    const det = post(levels, prepared.resized.height, prepared.resized.width, model.numClasses, {
-      ...model.detConfig.inference,
-      ...(options.scoreThreshold !== undefined && { scoreThreshold: options.scoreThreshold }),
-      ...(options.iouThreshold !== undefined && { nmsThreshold: options.iouThreshold }),
-      ...(options.maxDetections !== undefined && { detectionsPerImage: options.maxDetections }),
-      ...(options.preNmsTopN !== undefined && { preNmsTopN: options.preNmsTopN }),
-    });
+    const det = post(levels, prepared.resized.height, prepared.resized.width, model.numClasses, inference);
     return toImageDetections(det.boxes, det.scores, det.labels, prepared.resized, prepared.original, this.classNames);
   }
 }

@@ -1,4 +1,4 @@
-import { InputError, ShapeError } from '@hrnetjs/core';
+import { InputError, ShapeError, describeValue } from '@hrnetjs/core';
 import { type FcosInferenceConfig, FCOS_INFERENCE_DEFAULTS } from './config.js';
 import { computeLocations } from './model.js';
 
@@ -29,10 +29,23 @@ export interface FcosDetections {
 
 export type PostprocessOptions = Partial<FcosInferenceConfig>;
 
+/**
+ * Most candidates a level may keep before NMS: 10× the official 1000. NMS is quadratic in the candidates, so
+ * `preNmsTopN: 1e9` with a low threshold ran for half a minute; refused instead.
+ */
+export const MAX_PRE_NMS_TOP_N = 10_000;
+
+/** Checks post-processing options (InputError); the detector calls it before the forward pass. */
+export function checkPostprocessOptions(o: FcosInferenceConfig): void {
+  checkOptions(o);
+}
+
 function checkOptions(o: FcosInferenceConfig): void {
-  const bad = (name: string, what: string, v: unknown) => new InputError(`${name}: expected ${what}, found ${String(v)}`);
+  const bad = (name: string, what: string, v: unknown) => new InputError(`${name}: expected ${what}, found ${describeValue(v)}`);
   if (!(o.scoreThreshold >= 0 && o.scoreThreshold < 1)) throw bad('scoreThreshold', 'a number in [0, 1)', o.scoreThreshold);
-  if (!(Number.isInteger(o.preNmsTopN) && o.preNmsTopN > 0)) throw bad('preNmsTopN', 'a positive integer', o.preNmsTopN);
+  if (!(Number.isInteger(o.preNmsTopN) && o.preNmsTopN > 0 && o.preNmsTopN <= MAX_PRE_NMS_TOP_N)) {
+    throw bad('preNmsTopN', `a positive integer up to ${MAX_PRE_NMS_TOP_N} (NMS is quadratic in it)`, o.preNmsTopN);
+  }
   if (!(o.nmsThreshold <= 1) || Number.isNaN(o.nmsThreshold)) throw bad('nmsThreshold', 'a number ≤ 1 (≤ 0 turns NMS off, as officially)', o.nmsThreshold);
   if (!(Number.isInteger(o.detectionsPerImage) && o.detectionsPerImage >= 0)) {
     throw bad('detectionsPerImage', 'a non-negative integer (0 keeps all)', o.detectionsPerImage);
