@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Module, type OnnxLayout, type ZooTask, exportOnnx, getZooEntry } from '@hrnetjs/core';
 import { createFaceAligner, facePresetConfig } from '@hrnetjs/face-align';
 import { createDetector, detectionPresetConfig } from '@hrnetjs/head-det';
-import { BOTTOM_UP_ZOO, createPoseEstimator, poseNetworkPresetConfig } from '@hrnetjs/head-pose';
+import { bottomUpPresetName, createMultiPoseEstimator, createPoseEstimator, poseNetworkPresetConfig } from '@hrnetjs/head-pose';
+import { isBottomUpPoseSource } from './tasks/pose-bottom-up.js';
 import { createSegmentationModel, segmentationPresetConfig } from '@hrnetjs/head-seg';
 import { backbonePreset, createClassifier, normalizePresetName } from '@hrnetjs/hrnet-backbone';
 import { CliError, EXIT } from './exit-codes.js';
@@ -58,14 +59,14 @@ export async function exportTask(model: string, explicit?: string): Promise<ZooT
   if (text !== null) {
     if (/\bFCOS/.test(text)) return 'det';
     const name = /^\s*NAME:\s*['"]?([\w-]+)/m.exec(text.slice(text.search(/^MODEL:/m)))?.[1];
-    if (name === 'pose_hrnet') return 'pose';
+    if (name === 'pose_hrnet' || name === 'pose_higher_hrnet') return 'pose';
     if (name === 'seg_hrnet' || name === 'seg_hrnet_ocr') return 'seg';
     if (name === 'cls_hrnet') return 'classify';
     if (/^\s*DATASET:\s*['"]?(300W|WFLW|COFW|AFLW)/im.test(text)) return 'face';
     throw new CliError(`--model ${model}: cannot tell which task this YAML is for (MODEL.NAME ${name ?? 'missing'}): add --task ${EXPORT_TASKS.join('|')}`, EXIT.usage);
   }
   const tries: [ZooTask, (n: string) => unknown][] = [
-    ['pose', poseNetworkPresetConfig],
+    ['pose', (n) => (bottomUpPresetName(n) ? true : poseNetworkPresetConfig(n))],
     ['seg', segmentationPresetConfig],
     ['det', detectionPresetConfig],
     ['face', facePresetConfig],
@@ -100,6 +101,12 @@ async function buildNetwork(source: ModelSource): Promise<Built> {
   const common = { model: source.config, weights: source.stateDict, keyMapping: 'official' as const };
   switch (source.task) {
     case 'pose': {
+      if (isBottomUpPoseSource(source)) {
+        // HigherHRNet: the official resize makes a square image INPUT_SIZE x INPUT_SIZE at scale 1
+        const m = await createMultiPoseEstimator(common);
+        const side = m.model.bottomUpConfig.inputSize;
+        return { model: m.model as never, inputSize: [side, side], dispose: () => m.dispose() };
+      }
       const e = await createPoseEstimator(common);
       return { model: e.model, inputSize: [...e.inputSize] as [number, number], dispose: () => e.dispose() };
     }
@@ -137,9 +144,6 @@ export interface OnnxExportArgs {
 /** Builds the network and exports it; returns the bytes and what was exported, for the log line. */
 export async function exportCheckpointToOnnx(a: OnnxExportArgs, fetchOptions: FetchOptions): Promise<{ bytes: Uint8Array; source: ModelSource; inputSize: [number, number] }> {
   const task = await exportTask(a.model, a.task);
-  if (BOTTOM_UP_ZOO.some((e) => e.name === getZooEntry(a.model, ZOO)?.name)) {
-    throw new CliError(`--model ${a.model} is a bottom-up (HigherHRNet) network: its export is not in the CLI yet (use exportOnnx on createBottomUpPoseModel's network)`);
-  }
   const source = await resolveModel(task, a.model, a.checkpoint, { ...fetchOptions, keys: a.keys });
   let built: Built;
   try {

@@ -6,8 +6,8 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { saveSafetensors } from '@hrnetjs/core';
-import { hashedStateDict, useBackend } from '@hrnetjs/core/testing';
+import { readExportInfo, readNpy, saveSafetensors } from '@hrnetjs/core';
+import { hashedInput, hashedStateDict, useBackend } from '@hrnetjs/core/testing';
 import { createBottomUpPoseModel, createMultiPoseEstimator, createPoseModel, toBottomUpCocoResults } from '@hrnetjs/head-pose';
 import { readImage } from '../src/images.js';
 import { isBottomUpPoseSource } from '../src/tasks/pose-bottom-up.js';
@@ -76,5 +76,37 @@ describe('hrnet pose with a bottom-up model (cpu)', () => {
     const td = await hrnet([...base, '--weights', join(dir, 'td.safetensors')]);
     expect(td.code).toBe(1);
     expect(td.stderr).toMatch(/top-down pose checkpoint \(PoseHighResolutionNet.*PoseHigherResolutionNet/);
+  });
+});
+
+describe('hrnet convert --to onnx with a bottom-up model', () => {
+  beforeAll(() => useBackend('cpu'));
+  it('exports the HigherHRNet network (both outputs), which gives the official outputs; default size INPUT_SIZE²', async () => {
+    const dir = await tempDir();
+    const yaml = await readFile(SMALL_YAML, 'utf8');
+    await mkdir(join(dir, 'hh'));
+    await copyFile(SMALL_YAML, join(dir, 'hh', 'config.yaml'));
+    await writeFile(join(dir, 'w.safetensors'), saveSafetensors(hashedWeights(createBottomUpPoseModel(yaml))));
+    const file = join(dir, 'hh.onnx');
+    const r = await hrnet(['convert', join(dir, 'w.safetensors'), '--to', 'onnx', '--model', join(dir, 'hh'), '--input-size', '96x64', '--layout', 'nchw', '--out', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(await readFile(file));
+    const x = Float32Array.from(hashedInput('input', 3 * 64 * 96));
+    const res = await session.run({ input: new ort.Tensor('float32', x, [1, 3, 64, 96]) });
+    await session.release();
+    for (const i of [0, 1]) {
+      const ref = readNpy(new Uint8Array(await readFile(join(REPO, `packages/head-pose/test/fixtures/higherhrnet_small/output_${i}.npy`))));
+      const out = res[`output_${i}`]!;
+      expect([...out.dims]).toEqual(ref.shape);
+      const data = out.data as Float32Array;
+      let d = 0;
+      let m = 0;
+      ref.data.forEach((v, j) => ((d = Math.max(d, Math.abs(data[j]! - v))), (m = Math.max(m, Math.abs(v)))));
+      expect(d / m, `output_${i}`).toBeLessThan(1e-5);
+    }
+    const dflt = await hrnet(['convert', join(dir, 'w.safetensors'), '--to', 'onnx', '--model', join(dir, 'hh'), '--out', join(dir, 'd.onnx')]);
+    expect(dflt.code, dflt.stderr).toBe(0);
+    expect(readExportInfo(new Uint8Array(await readFile(join(dir, 'd.onnx')))).inputSize).toEqual([64, 64]);
   });
 });
