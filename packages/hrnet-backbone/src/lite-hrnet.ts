@@ -575,7 +575,13 @@ export abstract class LiteHRNetTrunk<Out> extends Module<tf.Tensor, Out> {
           const src = j < previous.length ? previous[j]! : previous[previous.length - 1]!;
           return t ? t.forward(src) : src;
         });
-        for (const m of stage.layers as unknown as LiteHRModule[]) xs = m.forward(xs);
+        for (const m of stage.layers as unknown as LiteHRModule[]) {
+          const input = xs;
+          // one tidy a module, its input freed once the next exists: a deep stage holds two modules' outputs, not all
+          const next = tf.tidy(() => m.forward(input));
+          input.forEach((t) => !previous.includes(t) && !next.includes(t) && t.dispose());
+          xs = next;
+        }
         return xs;
       });
       previous.forEach((t) => !list.includes(t) && t.dispose());
