@@ -1,6 +1,6 @@
 export * from './datasets.js';
 export * from './model.js';
-export { SEG_ZOO, type SegZooOverrides } from './zoo.js';
+export { SEG_ZOO, type SegZooOverrides, type SegZooProcessing } from './zoo.js';
 export { OcrHead, spatialGather, type OcrConfig } from './ocr.js';
 export { type InferenceOptions, inferCrop, inferScores, scaledSize } from './inference.js';
 export {

@@ -23,6 +23,13 @@ export interface InferenceOptions {
   baseSize?: number;
   /** Channel pairs to swap in the mirrored output (LIP's left/right parts); default from the preset's data set. */
   flipPairs?: readonly (readonly [number, number])[];
+  /**
+   * Whose sliding window `cropSize` means: `'official'` (default: the image padded with black to whole crops,
+   * exp-logits averaged) or `'mmseg'` (mmsegmentation's `slide_inference`: windows shifted back inside the
+   * image, never padded, logits averaged; the scores are exp of that average, so their normalisation is
+   * mmseg's softmax).
+   */
+  slideMode?: 'official' | 'mmseg';
 }
 
 /** `[width, height]` (or a number) → `[height, width]`, the order the tensors use. */
@@ -77,6 +84,7 @@ export async function inferCrop(
   flip: boolean,
   flipPairs: readonly (readonly [number, number])[] = [],
   logits: SegLogits = modelLogits(model),
+  exponentiate = true,
 ): Promise<tf.Tensor4D> {
   const [, h, w] = crop.shape;
   const ac = model.segConfig.alignCorners;
@@ -101,7 +109,7 @@ export async function inferCrop(
         }
         pred = tf.mul(tf.add(pred, tf.reverse(flipped, 2)), 0.5);
       }
-      return tf.exp(pred);
+      return exponentiate ? tf.exp(pred) : pred;
     });
   } finally {
     plain.dispose();
@@ -112,6 +120,63 @@ export async function inferCrop(
 /** RGB 0–255 → ImageNet-normalised, as `input_transform`. */
 function normalize(x: tf.Tensor4D): tf.Tensor4D {
   return normalizeImageNet(x) as tf.Tensor4D;
+}
+
+/**
+ * mmsegmentation's `EncoderDecoder.slide_inference` on one normalised image: windows every `stride`, each
+ * shifted back inside the image (`y1 = max(min(y1 + crop, h) − crop, 0)`), logits resized to the window
+ * (`encode_decode`), summed where windows overlap and divided by the count. Returns exp of the averaged logits,
+ * row-major `[h, w, classes]`.
+ */
+async function mmsegSlidingScores(
+  model: SegmentationNet<unknown>,
+  image: tf.Tensor4D,
+  crop: [number, number],
+  stride: [number, number],
+  flip: boolean,
+  flipPairs: readonly (readonly [number, number])[],
+  logits: SegLogits,
+): Promise<Float32Array> {
+  const [, height, width] = image.shape;
+  const k = model.numClasses;
+  const rows = Math.floor(Math.max(height - crop[0] + stride[0] - 1, 0) / stride[0]) + 1;
+  const cols = Math.floor(Math.max(width - crop[1] + stride[1] - 1, 0) / stride[1]) + 1;
+  const acc = new Float32Array(height * width * k);
+  const count = new Uint16Array(height * width);
+  const normalized = normalize(image);
+  try {
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const y2 = Math.min(r * stride[0] + crop[0], height);
+        const x2 = Math.min(c * stride[1] + crop[1], width);
+        const y1 = Math.max(y2 - crop[0], 0);
+        const x1 = Math.max(x2 - crop[1], 0);
+        const part = tf.slice(normalized, [0, y1, x1, 0], [1, y2 - y1, x2 - x1, 3]);
+        let window: tf.Tensor4D;
+        try {
+          window = await inferCrop(model, part, flip, flipPairs, logits, false);
+        } finally {
+          part.dispose();
+        }
+        const values = (await window.data()) as Float32Array;
+        window.dispose();
+        const vw = x2 - x1;
+        for (let y = 0; y < y2 - y1; y++) {
+          const dst = ((y1 + y) * width + x1) * k;
+          const src = y * vw * k;
+          for (let i = 0; i < vw * k; i++) acc[dst + i]! += values[src + i]!;
+          for (let x = 0; x < vw; x++) count[(y1 + y) * width + x1 + x]! += 1;
+        }
+      }
+    }
+  } finally {
+    normalized.dispose();
+  }
+  for (let p = 0, i = 0; p < count.length; p++) {
+    const n = count[p]!;
+    for (let j = 0; j < k; j++, i++) acc[i] = Math.exp(acc[i]! / n);
+  }
+  return acc;
 }
 
 /**
@@ -247,7 +312,8 @@ export async function inferScores(
       let scores: tf.Tensor3D;
       try {
         if (crop && stride) {
-          const host = await slidingScores(model, image, crop, stride, flip, flipPairs, logits);
+          const slide = options.slideMode === 'mmseg' ? mmsegSlidingScores : slidingScores;
+          const host = await slide(model, image, crop, stride, flip, flipPairs, logits);
           scores = tf.tensor3d(host, [h, w, k]);
         } else {
           const normalized = normalize(image);

@@ -23,7 +23,7 @@ import {
   createSegmentationModel,
   segmentationZooConfig,
 } from './model.js';
-import { SEG_ZOO } from './zoo.js';
+import { SEG_ZOO, type SegZooProcessing } from './zoo.js';
 
 /** Class ids, one a pixel, row-major: bytes up to 256 classes, 16 bits beyond. */
 export type LabelArray = Uint8Array | Uint16Array;
@@ -133,6 +133,27 @@ export class Segmenter extends TaskObject<SegmentationModel> {
     this.logits = async (x) => selectLogits(model, await this.runNetwork<tf.Tensor4D | tf.Tensor4D[]>(x));
   }
 
+  /**
+   * An mmseg entry's test settings where the caller set none: its `Resize(img_scale, keep_ratio)` as the base
+   * size of scale 1 (mmcv `rescale_size`: the largest scale that fits both edges) and its sliding window.
+   */
+  private upstreamDefaults(height: number, width: number, options: SegmentOptions): InferenceOptions {
+    const p = this.zooEntry?.processing as SegZooProcessing | undefined;
+    if (!p) return {};
+    const out: InferenceOptions = {};
+    if (p.imgScale && options.baseSize === undefined && options.scales === undefined) {
+      const [a, b] = p.imgScale;
+      const f = Math.min(Math.max(a, b) / Math.max(height, width), Math.min(a, b) / Math.min(height, width));
+      out.baseSize = Math.max(1, Math.trunc(Math.max(height, width) * f + 0.5));
+    }
+    if (p.slide && options.cropSize === undefined) {
+      out.cropSize = p.slide.cropSize;
+      out.stride = p.slide.stride;
+      out.slideMode = 'mmseg';
+    }
+    return out;
+  }
+
   /** Segments one image (tensor `[H, W, C]`, pixels `{data, width, height}`, or a browser image). */
   async segment(image: ImageInput, options: SegmentOptions = {}): Promise<SegmentationResult> {
     this.assertLive('segment');
@@ -144,7 +165,7 @@ export class Segmenter extends TaskObject<SegmentationModel> {
     const rgb = imageToTensor(image);
     let scores: tf.Tensor3D;
     try {
-      scores = await inferScores(this.model, rgb, { flipPairs: this.dataset.flipPairs, ...options }, this.logits);
+      scores = await inferScores(this.model, rgb, { flipPairs: this.dataset.flipPairs, ...this.upstreamDefaults(rgb.shape[0], rgb.shape[1], options), ...options }, this.logits);
     } finally {
       rgb.dispose();
     }

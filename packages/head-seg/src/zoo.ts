@@ -19,6 +19,17 @@ export interface SegZooOverrides {
   alignCorners?: boolean;
 }
 
+/**
+ * mmsegmentation's test settings of an entry (`processing`), the defaults of `segment()`: the test pipeline's
+ * `Resize(img_scale, keep_ratio=True)` and `test_cfg` (`mode='whole'`, or `'slide'` with crop and stride).
+ */
+export interface SegZooProcessing {
+  /** `img_scale` `[long, short]` edges the image is rescaled to fit (mmcv `rescale_size`). */
+  imgScale?: [number, number];
+  /** `test_cfg.mode='slide'`: `crop_size` and `stride` as `[width, height]` (mmseg's sliding window). */
+  slide?: { cropSize: [number, number]; stride: [number, number] };
+}
+
 const GH = 'https://github.com';
 const SEG_REPO = `${GH}/HRNet/HRNet-Semantic-Segmentation`;
 const MMSEG = `${GH}/open-mmlab/mmsegmentation/blob/main`;
@@ -124,6 +135,12 @@ const mmseg: ZooEntry[] = (
     file: direct(`${MMSEG_DL}/${folder}/${file}`),
     keys: KEY_MAPPINGS['mmseg-fcn']!,
     metrics: { mIoU: miou },
+    // the configs' test pipelines and test_cfg (mmseg's configs/_base_/datasets/*.py)
+    processing: (ds === 'cityscapes'
+      ? { imgScale: [2048, 1024] }
+      : ds.startsWith('pascal_ctx')
+        ? { imgScale: [520, 520], slide: { cropSize: [480, 480], stride: [320, 320] } }
+        : { imgScale: [2048, 512] }) satisfies SegZooProcessing,
     notes:
       "mmsegmentation's HRNet fuses branches with bilinear upsampling, align_corners=False (its HRModule), and " +
       'FCNHead resizes and concatenates with align_corners=False; `hr18s` is the W18-Small-v2 trunk, `hr18` the ' +

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpointMeta, readNpy } from '@hrnetjs/core';
 import { NODE_TEST_BACKENDS, compare, manifestFit, useBackend } from '@hrnetjs/core/testing';
-import { SEG_ZOO, type SegZooOverrides, createSegmentationModel, createSegmenter, inferCrop } from '../src/index.js';
+import { SEG_ZOO, type SegZooOverrides, type SegZooProcessing, createSegmentationModel, createSegmenter, inferCrop, inferScores } from '../src/index.js';
 
 const dir = new URL('./fixtures/mmseg/', import.meta.url);
 const bytes = (f: string) => new Uint8Array(readFileSync(new URL(f, dir)));
@@ -53,7 +53,7 @@ describe('mmseg key manifests', () => {
 });
 
 describe("mmseg configs' test settings", () => {
-  const settings = JSON.parse(readFileSync(new URL('mmseg_test_settings.json', dir), 'utf8')) as Record<string, { test_cfg: { mode: string }; img_norm_cfg: { mean: number[]; std: number[]; to_rgb: boolean }; align_corners: boolean }>;
+  const settings = JSON.parse(readFileSync(new URL('mmseg_test_settings.json', dir), 'utf8')) as Record<string, { test_cfg: { mode: string; crop_size?: number[]; stride?: number[] }; img_scale: number[]; img_norm_cfg: { mean: number[]; std: number[]; to_rgb: boolean }; align_corners: boolean }>;
   it.each(mmseg.filter((e) => !e.name.includes('pascal-context-59')).map((e) => [e.name, e] as const))('%s: RGB, ImageNet mean/std, align_corners false as its config', (name, entry) => {
     const s = settings[config0x(name)]!;
     expect(s, config0x(name)).toBeDefined();
@@ -61,6 +61,12 @@ describe("mmseg configs' test settings", () => {
     expect(s.align_corners).toBe(false);
     expect((entry.model.overrides as SegZooOverrides).alignCorners).toBe(false);
     expect(s.test_cfg.mode).toBe(name.includes('pascal-context') ? 'slide' : 'whole');
+    // segment()'s defaults for the entry: the config's Resize img_scale and sliding window (mmseg's [h, w] → [w, h])
+    const p = entry.processing as SegZooProcessing;
+    expect(p.imgScale).toEqual(s.img_scale);
+    if (s.test_cfg.mode === 'slide') {
+      expect(p.slide).toEqual({ cropSize: [s.test_cfg.crop_size![1], s.test_cfg.crop_size![0]], stride: [s.test_cfg.stride![1], s.test_cfg.stride![0]] });
+    } else expect(p.slide).toBeUndefined();
   });
 });
 
@@ -100,7 +106,14 @@ describe.each(NODE_TEST_BACKENDS)('mmseg reference checkpoint through the factor
     const logits = tf.log(scores);
     expect(logits.shape).toEqual(wantFull.shape);
     const full = compare(await logits.data(), wantFull.data);
-    tf.dispose([input, out, scores, logits]);
+    // mmseg's slide mode (crop 64x64, stride 32: two windows shifted inside the 64x96 image, logits averaged):
+    // the RGB image whose ImageNet normalisation is the reference input
+    const rgb = tf.tidy(() => tf.squeeze(tf.add(tf.mul(input, [58.395, 57.12, 57.375]), [123.675, 116.28, 103.53]), [0]) as tf.Tensor3D);
+    const slid = await inferScores(segmenter.model, rgb, { cropSize: 64, stride: 32, slideMode: 'mmseg' });
+    const slidLogits = tf.log(slid);
+    const slide = compare(await slidLogits.data(), readNpy(bytes(`${ref}output_slide.npy`)).data);
+    tf.dispose([input, out, scores, logits, rgb, slid, slidLogits]);
+    expect(slide.relative, 'slide').toBeLessThan(1e-5);
     segmenter.dispose();
     expect(c.maxAbsRef).toBeCloseTo(meta.max_abs_output, 3);
     expect(c.relative).toBeLessThan(1e-5);
