@@ -22,8 +22,9 @@ export type BrowserImage =
 export type ImageInput = tf.Tensor3D | PixelData | BrowserImage;
 
 function isPixelData(x: unknown): x is PixelData {
+  if (typeof x !== 'object' || x === null) return false;
   const d = (x as PixelData).data;
-  return typeof x === 'object' && x !== null && (d instanceof Uint8Array || d instanceof Uint8ClampedArray || d instanceof Float32Array);
+  return d instanceof Uint8Array || d instanceof Uint8ClampedArray || d instanceof Float32Array;
 }
 
 /** Gray or RGBA → RGB, on an `[H, W, C]` tensor. */
