@@ -20,6 +20,9 @@ const manifest = (name: string) => (JSON.parse(gunzipSync(bytes(`manifests/${nam
 function manifestFor(name: string): string {
   const m = /hrnet-(w32|w48)(?:_dark-|_)8xb(?:64|32)-210e_(coco|mpii)/.exec(name);
   if (m) return m[2] === 'coco' ? `mmpose_td-hm_hrnet-${m[1]}_8xb${m[1] === 'w32' ? 64 : 32}-210e_coco-256x192` : `mmpose_td-hm_hrnet-${m[1]}_8xb64-210e_mpii-256x256`;
+  // Lite-HRNet: the keys do not depend on the input size, so the 256x192 manifest serves 384x288 too
+  const lite = /litehrnet-(18|30)_8xb(?:64|32)-210e_(coco|mpii)/.exec(name);
+  if (lite) return `mmpose_td-hm_litehrnet-${lite[1]}_8xb64-210e_${lite[2]}-${lite[2] === 'coco' ? '256x192' : '256x256'}`;
   const ae = /higherhrnet_(w32|w48)_coco/.exec(name);
   if (ae) return `mmpose_higherhrnet_${ae[1]}_coco_512x512`;
   throw new Error(`no manifest for ${name}`);
@@ -31,7 +34,7 @@ describe('mmpose key manifests', () => {
   const bottomUp = BOTTOM_UP_ZOO.filter((e) => e.origin === 'mmpose');
 
   it('cover every mmpose entry', () => {
-    expect(topDown.length).toBe(10);
+    expect(topDown.length).toBe(16);
     expect(bottomUp.length).toBe(3);
   });
 
