@@ -1,4 +1,4 @@
-import type { DetectionResult, FaceResult, PoseResult, SegmentationResult, TaskResult } from './tasks/types.js';
+import type { DetectionResult, FaceResult, MultiPoseResult, PoseResult, SegmentationResult, TaskResult } from './tasks/types.js';
 
 /** What the overlays look like; the e2e test checks drawn pixels against these colours. */
 export const STYLE = {
@@ -64,8 +64,8 @@ function drawDashedBox(ctx: CanvasRenderingContext2D, box: [number, number, numb
   ctx.setLineDash([]);
 }
 
-function drawPose(ctx: CanvasRenderingContext2D, r: PoseResult, o: DrawOptions): void {
-  if (o.heatmapJoint !== -1) drawHeatmap(ctx, r, o.heatmapJoint);
+function drawPose(ctx: CanvasRenderingContext2D, r: Pick<PoseResult, 'box' | 'keypoints' | 'skeleton'> & { heatmaps?: PoseResult['heatmaps'] }, o: DrawOptions): void {
+  if (r.heatmaps && o.heatmapJoint !== -1) drawHeatmap(ctx, r as PoseResult, o.heatmapJoint);
   const s = lineScale(ctx);
   drawDashedBox(ctx, r.box, s);
   ctx.strokeStyle = STYLE.limb;
@@ -90,6 +90,11 @@ function drawPose(ctx: CanvasRenderingContext2D, r: PoseResult, o: DrawOptions):
       ctx.stroke();
     }
   }
+}
+
+/** Every person bottom-up found: the box around its keypoints, limbs and joints as for one top-down pose. */
+function drawMultiPose(ctx: CanvasRenderingContext2D, r: MultiPoseResult, o: DrawOptions): void {
+  for (const p of r.people) drawPose(ctx, { box: p.box, keypoints: p.keypoints, skeleton: r.skeleton }, o);
 }
 
 function drawSegmentation(ctx: CanvasRenderingContext2D, r: SegmentationResult, o: DrawOptions): void {
@@ -144,6 +149,8 @@ export function drawResult(ctx: CanvasRenderingContext2D, image: CanvasImageSour
   switch (result.kind) {
     case 'pose':
       return drawPose(ctx, result, o);
+    case 'multipose':
+      return drawMultiPose(ctx, result, o);
     case 'segmentation':
       return drawSegmentation(ctx, result, o);
     case 'detection':

@@ -436,6 +436,14 @@ function resultView(r: TaskResult): HTMLElement {
         .map((k) => `<tr><td>${k.name}</td><td>${k.x.toFixed(1)}</td><td>${k.y.toFixed(1)}</td><td>${k.score.toFixed(3)}</td></tr>`)
         .join('')}</table>`;
       break;
+    case 'multipose':
+      div.innerHTML = r.people.length
+        ? `<div>${r.people.length} person${r.people.length === 1 ? '' : 's'}</div><table><tr><th>person</th><th>score</th><th>box (x, y, w, h)</th></tr>${r.people
+            .slice(0, 20) // random weights find hundreds: the first twenty say enough
+            .map((p, i) => `<tr><td>${i + 1}</td><td>${p.score.toFixed(3)}</td><td>${p.box.map((v) => v.toFixed(0)).join(', ')}</td></tr>`)
+            .join('')}</table>`
+        : 'no person found';
+      break;
     case 'classification':
       div.innerHTML = r.top
         .map((c) => `<div>${(c.probability * 100).toFixed(1)}% ${escapeHtml(c.name)} <span class="bar" style="width:${Math.round(c.probability * 200)}px"></span></div>`)

@@ -54,6 +54,10 @@ export function recogniseArchitecture(sd: StateDict): { task: TaskId | null; arc
     const n = shapeOf(sd, 'head.3.weight')?.[0];
     return { task: 'face', architecture: `face landmark HRNetV2, ${w}${n ? `, ${n} landmarks` : ''}` };
   }
+  if (has('final_layers.1.') && has('deconv_layers.')) {
+    const j = shapeOf(sd, 'final_layers.1.weight')?.[0];
+    return { task: 'multipose', architecture: `bottom-up pose HigherHRNet, ${w}${j ? `, ${j} joints` : ''}` };
+  }
   if (has('final_layer.')) {
     const j = shapeOf(sd, 'final_layer.weight')?.[0];
     const set = j === 17 ? ' (COCO)' : j === 16 ? ' (MPII)' : '';

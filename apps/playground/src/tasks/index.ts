@@ -1,6 +1,7 @@
 import { classificationTask } from './classification.js';
 import { detectionTask } from './detection.js';
 import { faceTask } from './face.js';
+import { multiPoseTask } from './multipose.js';
 import { poseTask } from './pose.js';
 import { segmentationTask } from './segmentation.js';
 import type { TaskDefinition, TaskId } from './types.js';
@@ -8,7 +9,7 @@ import type { TaskDefinition, TaskId } from './types.js';
 export type * from './types.js';
 
 /** Every task the playground offers, in menu order. */
-export const TASKS: readonly TaskDefinition[] = [poseTask, segmentationTask, detectionTask, faceTask, classificationTask];
+export const TASKS: readonly TaskDefinition[] = [poseTask, multiPoseTask, segmentationTask, detectionTask, faceTask, classificationTask];
 
 export function taskById(id: TaskId): TaskDefinition {
   const t = TASKS.find((x) => x.id === id);

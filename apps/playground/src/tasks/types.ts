@@ -1,7 +1,7 @@
 import type { EngineName, EngineOptions, Module, StateDict } from '@hrnetjs/core';
 import type { Pixels } from '../protocol.js';
 
-export type TaskId = 'pose' | 'segmentation' | 'detection' | 'face' | 'classification';
+export type TaskId = 'pose' | 'multipose' | 'segmentation' | 'detection' | 'face' | 'classification';
 
 /** Milliseconds per stage of one run. `network` includes reading the output back (that is when the GPU finishes). */
 export interface StageTimings {
@@ -17,6 +17,13 @@ export interface PoseResult {
   box: [number, number, number, number];
   /** Heatmaps of the person, `[h, w, K]` row-major, and the map from heatmap pixels to image pixels. */
   heatmaps: { width: number; height: number; joints: number; data: Float32Array; toImage: [number, number, number, number, number, number] };
+}
+
+/** Bottom-up pose: every person found, COCO-17 keypoints in image pixels. */
+export interface MultiPoseResult {
+  kind: 'multipose';
+  people: { box: [number, number, number, number]; score: number; keypoints: { name: string; x: number; y: number; score: number }[] }[];
+  skeleton: [number, number][];
 }
 
 export interface ClassificationResult {
@@ -48,7 +55,7 @@ export interface FaceResult {
   landmarks: { x: number; y: number; score: number; name?: string }[];
 }
 
-export type TaskResult = PoseResult | ClassificationResult | SegmentationResult | DetectionResult | FaceResult;
+export type TaskResult = PoseResult | MultiPoseResult | ClassificationResult | SegmentationResult | DetectionResult | FaceResult;
 
 export interface RunContext {
   /** Pose and face: the region `[x, y, w, h]` (default: the whole image). */
