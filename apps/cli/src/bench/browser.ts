@@ -97,14 +97,15 @@ export async function runBrowserRows(networks: NodeResult[], o: { plan: RunPlan;
         await page.waitForFunction(() => 'hrnetBench' in globalThis, null, { timeout: 60_000 });
         const info = (await page.evaluate(() => (globalThis as unknown as { hrnetBench: { ready: Promise<PageInfo> } }).hrnetBench.ready)) as PageInfo;
         if (!info.isolated) throw new Error('the page is not cross-origin isolated: no wasm threads');
-        for (const n of networks) {
+        for (const [i, n] of networks.entries()) {
           const cell = cells.get(n.spec.id)!;
           if (p.engine === 'ort' && typeof n.onnx === 'string') {
             cell[p.column] = n.onnx;
             continue;
           }
           o.log(`  Chromium ${p.engine === 'ort' ? 'onnxruntime-web' : 'tfjs-wasm'} ${p.threads}t: ${n.spec.label}`);
-          const job: PageJob = { id: n.spec.id, size: n.size, plan: o.plan };
+          // the page's first network also waits out most of V8's wasm tier-up (shared kernels), the others less
+          const job: PageJob = { id: n.spec.id, size: n.size, plan: { ...o.plan, warmupMs: o.plan.budgetMs > 0 ? (i === 0 ? 8000 : 2500) : 0 } };
           try {
             cell[p.column] = (await page.evaluate(
               (j) => (globalThis as unknown as { hrnetBench: { run(j: PageJob): Promise<Timing> } }).hrnetBench.run(j),

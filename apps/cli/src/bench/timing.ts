@@ -5,6 +5,12 @@
  */
 export interface RunPlan {
   warmup: number;
+  /**
+   * Keep warming up until this many milliseconds have passed (browser pages: V8 compiles wasm with its baseline
+   * compiler first and tiers hot functions up while they run, so the first calls of a page are several times
+   * slower than its steady state).
+   */
+  warmupMs?: number;
   minRuns: number;
   maxRuns: number;
   budgetMs: number;
@@ -23,7 +29,8 @@ export const FULL_PLAN: RunPlan = { warmup: 1, minRuns: 3, maxRuns: 10, budgetMs
 export const QUICK_PLAN: RunPlan = { warmup: 1, minRuns: 1, maxRuns: 1, budgetMs: 0, slowMs: Infinity };
 
 export async function timeRuns(fn: () => Promise<unknown>, plan: RunPlan, warmup = plan.warmup): Promise<Timing> {
-  for (let i = 0; i < warmup; i++) await fn();
+  const warmStart = performance.now();
+  for (let i = 0; i < warmup || (warmup > 0 && performance.now() - warmStart < (plan.warmupMs ?? 0)); i++) await fn();
   const times: number[] = [];
   const start = performance.now();
   let minRuns = plan.minRuns;
