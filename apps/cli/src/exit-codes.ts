@@ -8,6 +8,8 @@ export const EXIT = {
   usage: 2,
   /** The batch ran to the end but some inputs failed; each is listed with its reason. */
   partial: 3,
+  /** Stopped by SIGINT/SIGTERM: what finished is written (results, `<task>_images.jsonl`, summary saying where it stopped). */
+  interrupted: 130,
 } as const;
 
 /** An error whose message is meant for the person at the terminal (no stack trace). */

@@ -3,9 +3,11 @@
  * (unreadable image, missing file, empty folder) is reported with its reason and the batch goes on; the
  * exit code is 3 when any failed. Outputs in `--out`: `<task>.json` (COCO results for pose and det),
  * `<task>_images.json` (per image records and the image ids used), `summary.json`, and with `--annotate`
- * annotated images (segmentation: blended overlays and colour masks).
+ * annotated images (segmentation: blended overlays and colour masks). `<task>_images.jsonl` gets one line a
+ * finished image as it finishes; on SIGINT/SIGTERM the batch stops after the current image, writes every
+ * output for what finished, says in `summary.json` where it stopped, and exits 130.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooTask } from '@hrnetjs/core';
@@ -56,6 +58,8 @@ export interface InferSummary {
   processed: number;
   failed: FileFailure[];
   outputs: string[];
+  /** Set when a signal stopped the batch: which, and the inputs not processed. */
+  interrupted?: { signal: string; stoppedBefore: string | null; remaining: number };
 }
 
 /** COCO image ids: from `--image-ids <gt.json>` by file name, else a numeric file stem, else the batch index. */
@@ -127,11 +131,31 @@ export async function runInference(ctx: Context, a: InferArgs): Promise<{ code: 
   let processed = 0;
   const idOf = await imageIdResolver(a.imageIds);
   const images: unknown[] = [];
+  const jsonlPath = join(a.out, `${a.task}_images.jsonl`);
+  let interrupted: NodeJS.Signals | null = null;
+  let stoppedAt = -1;
+  let removeHandlers = () => {};
   try {
     ctx.log(`${runner.description}; backend ${ctx.backend}; engine ${a.engine ?? 'tfjs'}${a.threads !== undefined ? ` (${a.threads} thread${a.threads === 1 ? '' : 's'})` : ''}`);
     await mkdir(a.out, { recursive: true });
+    await writeFile(jsonlPath, '');
     const bar = new Progress({ total: files.length, label: a.task, itemName: 'images', stream: ctx.stderr });
+    // a signal stops the batch after the current image (a second one kills as usual: the handlers are once)
+    const onSignal = (signal: NodeJS.Signals) => {
+      interrupted = signal;
+      bar.message(`${signal}: stopping after the current image; what finished is kept`);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    removeHandlers = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
     for (const [i, file] of files.entries()) {
+      if (interrupted) {
+        stoppedAt = i;
+        break;
+      }
       const imageId = idOf(file, i);
       const before = tf.memory().numTensors;
       try {
@@ -143,6 +167,7 @@ export async function runInference(ctx: Context, a: InferArgs): Promise<{ code: 
         }
         const outcome = await runner.process(image, { file, imageId });
         images.push(outcome.record);
+        await appendFile(jsonlPath, `${JSON.stringify(outcome.record)}\n`);
         const stem = basename(file, extname(file));
         if (a.annotate) {
           const dest = join(a.out, 'annotated', `${stem}.png`);
@@ -171,15 +196,24 @@ export async function runInference(ctx: Context, a: InferArgs): Promise<{ code: 
     await writeFile(resultsPath, JSON.stringify(runner.results()));
     const imagesPath = join(a.out, `${a.task}_images.json`);
     await writeFile(imagesPath, JSON.stringify(images));
-    outputs.unshift(resultsPath, imagesPath);
+    outputs.unshift(resultsPath, imagesPath, jsonlPath);
   } finally {
+    removeHandlers();
     runner.dispose();
   }
   const summary: InferSummary = { task: a.task, backend: ctx.backend, engine: a.engine ?? 'tfjs', model: runner.description, processed, failed, outputs };
+  const signal = interrupted as NodeJS.Signals | null;
+  if (signal) {
+    summary.interrupted = { signal, stoppedBefore: stoppedAt >= 0 ? files[stoppedAt]! : null, remaining: stoppedAt >= 0 ? files.length - stoppedAt : 0 };
+  }
   const summaryPath = join(a.out, 'summary.json');
   await writeFile(summaryPath, JSON.stringify(summary, null, 2));
   ctx.log(`${processed} image${processed === 1 ? '' : 's'} done, ${failed.length} failed; results in ${a.out}/ (${a.task}.json${a.annotate ? ', annotated/' : ''})`);
   for (const f of failed) ctx.err(`  failed: ${f.input}: ${f.message}`);
+  if (signal) {
+    ctx.err(`interrupted by ${signal}: ${summary.interrupted!.remaining} input(s) not processed${summary.interrupted!.stoppedBefore ? `, from ${summary.interrupted!.stoppedBefore}` : ''}`);
+    return { code: EXIT.interrupted, summary };
+  }
   const code = failed.length === 0 ? EXIT.ok : processed === 0 && files.length === 0 ? EXIT.error : EXIT.partial;
   return { code, summary };
 }
