@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError, ConfigError, loadCheckpointMeta, readNpy } from '@hrnetjs/core';
 import { NODE_TEST_BACKENDS, compare, manifestFit, useBackend } from '@hrnetjs/core/testing';
-import { BOTTOM_UP_ZOO, POSE_ZOO, bottomUpZooConfig, createBottomUpPoseModel, createPoseEstimator, createPoseModel } from '../src/index.js';
+import { BOTTOM_UP_ZOO, POSE_ZOO, bottomUpZooConfig, createBottomUpPoseModel, createMultiPoseEstimator, createPoseEstimator, createPoseModel } from '../src/index.js';
 
 const dir = new URL('./fixtures/mmpose/', import.meta.url);
 const bytes = (f: string) => new Uint8Array(readFileSync(new URL(f, dir)));
@@ -96,6 +96,32 @@ describe.each(NODE_TEST_BACKENDS)('mmpose reference checkpoint through the facto
     estimator.dispose();
     expect(c.maxAbsRef).toBeCloseTo(meta.max_abs_output, 3);
     expect(c.relative).toBeLessThan(1e-5);
+  }, 120_000);
+});
+
+const ae = 'mmpose_higherhrnet_w32/';
+const aeMeta = JSON.parse(readFileSync(new URL(`${ae}meta.json`, dir), 'utf8'));
+
+describe.each(NODE_TEST_BACKENDS)('mmpose 0.x associative-embedding checkpoint through the factory (%s)', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  it(`${aeMeta.zoo} by zoo name gives mmpose's two output maps (1e-5 of max|output|)`, async () => {
+    const weights = gunzipSync(gunzipSync(bytes(`${ae}weights.pth.gz.gz`)));
+    const estimator = await createMultiPoseEstimator({ model: aeMeta.zoo, weights, backend });
+    expect(estimator.zooEntry?.name).toBe(aeMeta.zoo);
+    expect(estimator.keyMapping).toBe('zoo');
+    const x = readNpy(bytes(`${ae}input.npy`));
+    const input = tf.tensor4d(x.data as Float32Array, x.shape as [number, number, number, number]);
+    const outs = estimator.model.predict(input) as tf.Tensor4D[];
+    const rel: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const want = readNpy(bytes(`${ae}output_${i}.npy`));
+      expect(outs[i]!.shape).toEqual(want.shape);
+      rel.push(compare(await outs[i]!.data(), want.data).relative);
+    }
+    tf.dispose([input, ...outs]);
+    estimator.dispose();
+    for (const r of rel) expect(r).toBeLessThan(1e-5);
   }, 120_000);
 });
 
