@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DisposedError, InputError, ShapeError } from '@hrnetjs/core';
 import { useBackend } from '@hrnetjs/core/testing';
-import { type PoseEstimator, createPoseEstimator } from '../src/index.js';
+import { type PoseEstimator, createMultiPoseEstimator, createPoseEstimator } from '../src/index.js';
 
 /**
  * Issue 15 findings 3 and 4 for pose: working-size checks before any tensor exists (a refused call allocates
@@ -83,5 +83,24 @@ describe('pose: working size and odd inputs (cpu)', () => {
     await expect(e.estimatePoses(image, { boxes: [] })).rejects.toThrow(DisposedError);
     await expect(e.estimatePoses(image, { boxes: [box] })).rejects.toThrow(DisposedError);
     expect(() => e.dispose()).not.toThrow();
+  });
+});
+
+describe('bottom-up pose: working size (scales × image)', () => {
+  it('a scale of 100 is refused before allocating; the estimator and dispose keep working', async () => {
+    const { yaml: buYaml } = await import('./helpers/bottom-up.js');
+    const est = await createMultiPoseEstimator({ model: buYaml, weights: null, backend: 'cpu' });
+    try {
+      const before = tf.memory().numTensors;
+      const img = { data: new Uint8Array(64 * 64 * 3).fill(100), width: 64, height: 64, channels: 3 };
+      await expect(est.estimatePoses(img, { scales: [100] })).rejects.toThrow(/estimatePoses: this call would need about [\d.]+ GiB of working memory \(image \d+ MiB, a network pass at the largest scale/);
+      await expect(est.estimatePoses(img, { scales: [Number.NaN] })).rejects.toThrow(/scales: expected positive numbers/);
+      await expect(est.estimatePoses({ width: 20000, height: 20000, getContext: () => null } as never)).rejects.toThrow(/more than maxImagePixels/);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(Array.isArray(await est.estimatePoses(img))).toBe(true);
+    } finally {
+      est.dispose();
+    }
+    expect(() => est.dispose()).not.toThrow();
   });
 });

@@ -1,8 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  checkImagePixels,
+  checkWorkingBytes,
   ConfigError,
+  describeValue,
+  IMAGE_BYTES_PER_PIXEL,
   type ImageInput,
+  imageSize,
   imageToTensor,
+  NETWORK_BYTES_PER_PIXEL,
   InputError,
   type NetworkSpec,
   type PreparedNetwork,
@@ -15,7 +21,7 @@ import { refuseOtherPoseCheckpoint, refuseOtherPoseModel } from '../pose-kinds.j
 import { preprocessCrops } from '../preprocess.js';
 import type { Keypoint } from '../estimator.js';
 import { bottomUpFinalPreds, groupingParams, parseHeatmaps, topKOnDevice } from './group.js';
-import { multiScaleHeatmaps } from './inference.js';
+import { getMultiScaleSize, multiScaleHeatmaps } from './inference.js';
 import { BOTTOM_UP_ZOO, bottomUpZooConfig } from './zoo.js';
 import { type BottomUpModelConfig, PoseHigherResolutionNet, createBottomUpPoseModel } from './model.js';
 
@@ -53,6 +59,36 @@ export class MultiPoseEstimator extends TaskObject<PoseHigherResolutionNet> {
     super(prepared);
   }
 
+  /**
+   * Working size before any tensor exists (issue 15: a huge scale ran wasm out of memory, which aborts its
+   * module): the image, and at the largest scale one network pass plus the heatmaps and tags it keeps.
+   */
+  private checkWorkingSize(image: ImageInput, scales: number[], flip: boolean): void {
+    const { width, height } = imageSize(image);
+    checkImagePixels('estimatePoses', width, height, this.limits);
+    if (scales.length === 0 || !scales.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)) {
+      throw new ConfigError(`scales: expected positive numbers, found ${describeValue(scales)}`);
+    }
+    const c = this.model.bottomUpConfig;
+    const minScale = Math.min(...scales);
+    let worst = 0;
+    for (const x of scales) {
+      const [w, h] = getMultiScaleSize(width, height, c.inputSize, x, minScale).size;
+      worst = Math.max(worst, w * h);
+    }
+    checkWorkingBytes(
+      'estimatePoses',
+      {
+        image: width * height * IMAGE_BYTES_PER_PIXEL,
+        'a network pass at the largest scale': worst * NETWORK_BYTES_PER_PIXEL,
+        // heatmaps + tags of every joint, upsampled to the input size, for each scale (and its mirror)
+        'maps kept': worst * c.numJoints * 2 * 4 * scales.length * (flip ? 2 : 1),
+      },
+      this.limits,
+      'use smaller scales or a smaller image, or raise maxWorkingBytes',
+    );
+  }
+
   /** Timings of the last call, for benchmarks: network (+ resize/aggregate) and grouping, in ms. */
   lastTimings = { network: 0, grouping: 0 };
 
@@ -66,6 +102,7 @@ export class MultiPoseEstimator extends TaskObject<PoseHigherResolutionNet> {
     if (maxPeople !== undefined && !(Number.isInteger(maxPeople) && maxPeople >= 0)) {
       throw new InputError(`maxPeople: expected a non-negative integer, found ${String(maxPeople)}`);
     }
+    this.checkWorkingSize(image, scales, flip);
     const t0 = performance.now();
     const rgb = imageToTensor(image);
     let result;
