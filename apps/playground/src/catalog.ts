@@ -17,6 +17,7 @@ export const SAMPLE_CREDIT =
  */
 export const BUNDLED_WEIGHTS: { task: TaskId; preset: string; url: string }[] = [
   { task: 'pose', preset: 'small', url: 'weights/pose_small.pth' },
+  { task: 'pose', preset: 'litehrnet_small', url: 'weights/litehrnet_small/model.json' },
   { task: 'segmentation', preset: 'small', url: 'weights/seg_small.safetensors' },
   { task: 'detection', preset: 'small', url: 'weights/det_fcos_small.pth' },
   { task: 'face', preset: 'small', url: 'weights/face_small/model.json' },

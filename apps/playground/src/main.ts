@@ -31,6 +31,7 @@ const el = {
   imageFile: $<HTMLInputElement>('image-file'),
   webcam: $<HTMLButtonElement>('webcam'),
   live: $<HTMLInputElement>('live'),
+  fps: $('fps'),
   heatmapJoint: $<HTMLSelectElement>('heatmap-joint'),
   opacity: $<HTMLInputElement>('opacity'),
   topk: $<HTMLInputElement>('topk'),
@@ -63,8 +64,21 @@ interface AppState {
   runs: number;
   box: [number, number, number, number] | null;
   inputLabel: string;
+  /** Webcam live mode: frames run since it started, frames per second, and tfjs's tensor count after each frame. */
+  live: { frames: number; fps: number; tensors: number[] };
 }
-const app: AppState = { backends: [], backend: null, weights: null, model: null, lastRun: null, lastError: null, runs: 0, box: null, inputLabel: '' };
+const app: AppState = {
+  backends: [],
+  backend: null,
+  weights: null,
+  model: null,
+  lastRun: null,
+  lastError: null,
+  runs: 0,
+  box: null,
+  inputLabel: '',
+  live: { frames: 0, fps: 0, tensors: [] },
+};
 
 /** A small handle for tests and the console: state, and the exact pixels the last run used. */
 (window as unknown as { playground: unknown }).playground = {
@@ -573,10 +587,30 @@ el.run.addEventListener('click', () =>
 
 /** Webcam live mode: capture and run back to back while the box is ticked (one frame in flight at a time). */
 async function liveLoop(): Promise<void> {
-  while (el.live.checked && stream) {
-    captureFrame();
-    await run();
-    await new Promise((r) => requestAnimationFrame(r));
+  if (document.body.dataset.live === 'on') return; // already looping (the box was ticked again mid-frame)
+  document.body.dataset.live = 'on';
+  app.live = { frames: 0, fps: 0, tensors: [] };
+  el.fps.textContent = 'live: starting…';
+  // frames per second over the last few frames (capture + run + draw), so it follows changes quickly
+  const ends: number[] = [performance.now()];
+  try {
+    while (el.live.checked && stream) {
+      captureFrame();
+      await run();
+      if (!app.lastRun) break; // the run failed: its error is shown, live mode stops
+      await new Promise((r) => requestAnimationFrame(r));
+      ends.push(performance.now());
+      if (ends.length > 11) ends.shift();
+      app.live.frames++;
+      app.live.fps = ((ends.length - 1) * 1000) / (ends.at(-1)! - ends[0]!);
+      app.live.tensors.push(app.lastRun.memory.numTensors);
+      el.fps.textContent = `${app.live.fps.toFixed(1)} fps (${app.live.frames} frames)`;
+      el.fps.dataset.fps = String(app.live.fps);
+      el.fps.dataset.frames = String(app.live.frames);
+    }
+  } finally {
+    document.body.dataset.live = 'off';
+    if (app.live.frames) el.fps.textContent = `stopped: ${app.live.fps.toFixed(1)} fps (${app.live.frames} frames)`;
   }
 }
 

@@ -58,6 +58,14 @@ export function recogniseArchitecture(sd: StateDict): { task: TaskId | null; arc
     const j = shapeOf(sd, 'final_layers.1.weight')?.[0];
     return { task: 'multipose', architecture: `bottom-up pose HigherHRNet, ${w}${j ? `, ${j} joints` : ''}` };
   }
+  // Lite-HRNet pose: the official / mmpose 0.x layout (backbone.stem, keypoint_head.final_layer) or the bare one
+  const litePrefix = has('backbone.stem.') ? 'backbone.' : has('stem.') ? '' : null;
+  if (litePrefix !== null) {
+    // the head's 1x1 conv reads the first (highest-resolution) branch: its input channels are the width
+    const [j, c] = shapeOf(sd, 'keypoint_head.final_layer.weight', 'final_layer.weight') ?? [];
+    const set = j === 17 ? ' (COCO)' : j === 16 ? ' (MPII)' : '';
+    return { task: 'pose', architecture: `pose Lite-HRNet${c ? `, width ${c}` : ''}${j ? `, ${j} joints${set}` : ''}` };
+  }
   if (has('final_layer.')) {
     const j = shapeOf(sd, 'final_layer.weight')?.[0];
     const set = j === 17 ? ' (COCO)' : j === 16 ? ' (MPII)' : '';

@@ -17,7 +17,11 @@ describe('recogniseArchitecture', () => {
     const face = file('face_small/model.json').toString('utf8');
     const paths = (JSON.parse(face) as { weightsManifest: { paths: string[] }[] }).weightsManifest.flatMap((g) => g.paths);
     const faceSd = loadTfjsWeights(face, paths.map((p) => file(`face_small/${p}`)));
+    const lite = file('litehrnet_small/model.json').toString('utf8');
+    const litePaths = (JSON.parse(lite) as { weightsManifest: { paths: string[] }[] }).weightsManifest.flatMap((g) => g.paths);
+    const liteSd = loadTfjsWeights(lite, litePaths.map((p) => file(`litehrnet_small/${p}`)));
     const cases: [StateDict, string, string][] = [
+      [liteSd, 'pose', 'pose Lite-HRNet, width 16, 17 joints (COCO)'],
       [loadCheckpoint(file('pose_small.pth')), 'pose', 'pose HRNet, width 8, 17 joints (COCO)'],
       [loadCheckpoint(file('seg_small.safetensors')), 'segmentation', 'segmentation HRNetV2, width 8, 19 classes'],
       [loadCheckpoint(file('det_fcos_small.pth')), 'detection', 'detection HRNet-FCOS (HRFPN + FCOS head), width 8, 80 classes'],
@@ -36,6 +40,10 @@ describe('recogniseArchitecture', () => {
       'segmentation HRNetV2 + OCR, width 48, 19 classes',
     );
     expect(recogniseArchitecture(keys([stage2(32), ['final_layer.weight', [16, 32, 1, 1]]])).architecture).toBe('pose HRNet, width 32, 16 joints (MPII)');
+    // Lite-HRNet's own layout (stem, stage0.., head_layer, final_layer) is not HRNet's
+    expect(recogniseArchitecture(keys([['stem.conv1.conv.weight', [32, 3, 3, 3]], ['final_layer.weight', [16, 40, 1, 1]]])).architecture).toBe(
+      'pose Lite-HRNet, width 40, 16 joints (MPII)',
+    );
     expect(recogniseArchitecture(keys([stage2(18)]))).toEqual({ task: null, architecture: 'HRNet trunk without a known head, width 18' });
     expect(recogniseArchitecture(keys([['fc.weight', [10, 3]]]))).toEqual({ task: null, architecture: 'not an HRNet state dict (no stage2.* keys)' });
   });

@@ -1,21 +1,28 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { applyAffine, imageToTensor } from '@hrnetjs/core';
 import {
+  LITE_POSE_PRESETS,
+  type LitePoseModelConfig,
   POSE_PRESETS,
   boxToCenterScale,
   createPoseEstimator,
   cropPersons,
   getAffineTransform,
   getFinalPreds,
+  parseLitePoseModelDict,
   preprocessCrops,
 } from '@hrnetjs/head-pose';
+import liteSmall from '../configs/litehrnet_small.json';
 import poseSmallYaml from '../configs/pose_small.yaml?raw';
 import { download, engineLabel, now } from './common.js';
 import type { PoseResult, TaskDefinition, TaskRunner } from './types.js';
 
 const SMALL = 'small';
+/** The small Lite-HRNet of head-pose's golden fixture (official Lite-HRNet code, random weights bundled). */
+export const LITE_SMALL = 'litehrnet_small';
 
-function modelConfig(preset: string): string {
+function modelConfig(preset: string): string | LitePoseModelConfig {
+  if (preset === LITE_SMALL) return parseLitePoseModelDict(liteSmall.model, { imageSize: liteSmall.imageSize as [number, number] });
   return preset === SMALL ? poseSmallYaml : preset;
 }
 
@@ -29,7 +36,10 @@ export const poseTask: TaskDefinition = {
   label: 'Pose (top-down keypoints)',
   presets: [
     { id: SMALL, label: 'small (test config: branches 8/16/32/64, 96x128)' },
+    { id: LITE_SMALL, label: 'litehrnet_small (test config: Lite-HRNet-18, 1/2/1 modules, 16/32/64/128, 96x128)' },
     ...Object.keys(POSE_PRESETS).map((id) => ({ id, label: id, heavy: true })),
+    // official Lite-HRNet sizes: ~1-2 M parameters, light enough for cpu/wasm (no "full size" warning)
+    ...Object.keys(LITE_POSE_PRESETS).map((id) => ({ id, label: `${id} (Lite-HRNet, official size)` })),
   ],
   engines: ['tfjs', 'onnxruntime'],
   async create(preset, weights, options = {}): Promise<TaskRunner> {
