@@ -81,6 +81,8 @@ describe('inputs', () => {
     expect(await page.isHidden('#error')).toBe(true);
 
     // a person box drawn by dragging on the image is the box the pose runs on
+    // the side panel can be taller than the viewport (and the file picker scrolls): bring the canvas into view
+    await page.locator('#output').scrollIntoViewIfNeeded();
     const bb = (await page.locator('#output').boundingBox())!;
     const k = bb.width / 500; // css pixels per image pixel
     await page.mouse.move(bb.x + 100 * k, bb.y + 50 * k);
