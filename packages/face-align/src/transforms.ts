@@ -5,7 +5,7 @@
  * resolution, `transform_pixel` applies it with the official integer truncation, and `crop` cuts the
  * integer box `[ul, br)` and resizes it to the network input.
  */
-import { type Affine, InputError } from '@hrnetjs/core';
+import { type Affine, InputError, describeValue } from '@hrnetjs/core';
 
 /** A face as the official datasets give it: centre in image pixels, crop side `200 * scale` pixels. */
 export interface FaceCenterScale {
@@ -40,23 +40,26 @@ function finite(v: number, what: string): void {
  */
 export function toCenterScale(face: FaceRegion, margin = OFFICIAL_BOX_MARGIN): FaceCenterScale {
   if (!(margin > 0) || !Number.isFinite(margin)) throw new InputError(`box margin: expected a positive number, found ${margin}`);
-  if (face === null || typeof face !== 'object') throw new InputError(`face: expected { box } or { center, scale }, found ${String(face)}`);
+  if (face === null || typeof face !== 'object') throw new InputError(`face: expected { box } or { center, scale }, found ${describeValue(face)}`);
   if (Array.isArray(face) || 'box' in face) {
     const b = Array.isArray(face) ? face : face.box;
-    if (!Array.isArray(b) || b.length !== 4) throw new InputError(`face.box: expected [x, y, width, height], found ${JSON.stringify(b)}`);
+    if (!Array.isArray(b) || b.length !== 4) throw new InputError(`face.box: expected [x, y, width, height], found ${describeValue(b)}`);
     b.forEach((v, i) => finite(v, `face.box[${i}]`));
     const [x, y, w, h] = b;
     if (!(w > 0 && h > 0)) throw new InputError(`face.box: expected a positive width and height, found ${w}x${h}`);
+    // a crop of a box this small is degenerate (its affine map has no inverse): say so in box terms
+    if (Math.max(w, h) < 0.01) throw new InputError(`face.box: ${w}x${h} is smaller than 0.01 pixel: too small to crop`);
     return { center: [x + w / 2, y + h / 2], scale: (margin * Math.max(w, h)) / 200 };
   }
   const { center, scale } = face as FaceCenterScale;
   if (!Array.isArray(center) || center.length !== 2) {
-    throw new InputError(`face.center: expected [x, y], found ${JSON.stringify(center)}`);
+    throw new InputError(`face.center: expected [x, y], found ${describeValue(center)}`);
   }
   finite(center[0], 'face.center[0]');
   finite(center[1], 'face.center[1]');
   finite(scale, 'face.scale');
   if (!(scale > 0)) throw new InputError(`face.scale: expected a positive number (crop side / 200), found ${scale}`);
+  if (scale * 200 < 0.01) throw new InputError(`face.scale: ${scale} makes a crop smaller than 0.01 pixel: too small to crop`);
   return { center: [center[0], center[1]], scale };
 }
 

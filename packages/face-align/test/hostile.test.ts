@@ -31,6 +31,15 @@ describe('face: working size (wasm)', () => {
     expect(face!.landmarks.every((l) => Number.isFinite(l.x))).toBe(true);
   });
 
+  it('null, deeply nested and tiny faces are InputErrors in face words (not "the source points are collinear")', async () => {
+    let deep: unknown = [];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    await expect(aligner.estimateLandmarks(image, { faces: [null as never] })).rejects.toThrow(/face: expected \{ box \} or \{ center, scale \}, found null/);
+    await expect(aligner.estimateLandmarks(image, { faces: [{ box: deep as never }] })).rejects.toThrow(/face\.box: expected \[x, y, width, height\], found an array of 1/);
+    await expect(aligner.estimateLandmarks(image, { faces: [{ box: [3, 3, 1e-9, 1e-9] }] })).rejects.toThrow(/smaller than 0\.01 pixel: too small to crop/);
+    await expect(aligner.estimateLandmarks(image, { faces: [{ center: [3, 3], scale: 1e-12 }] })).rejects.toThrow(/too small to crop/);
+  });
+
   it('a 20000x20000 image and odd images are typed errors', async () => {
     await expect(aligner.estimateLandmarks({ width: 20000, height: 20000, getContext: () => null } as never, { faces: [{ box: [0, 0, 9, 9] }] })).rejects.toThrow(/more than maxImagePixels/);
     for (const bad of [null, {}, { data: new Uint16Array(12), width: 2, height: 2 }]) {
