@@ -87,7 +87,7 @@ const { createSegmentationModel } = require('@hrnetjs/head-seg');
 const { loadCheckpoint } = require('@hrnetjs/core');
 (async () => {
   await tf.setBackend('cpu');
-  for (const [make, name, keys] of [[createClassificationModel, 'w18-small-v1', /^incre_modules\./], [createDetectionModel, 'fcos_w18_5l', /^rpn\.head\./], [createSegmentationModel, 'w18-small-v1_cityscapes', /^last_layer\./]]) {
+  for (const [make, name, keys] of [[createClassificationModel, 'w18-small-v1', /^incre_modules./], [createDetectionModel, 'fcos_w18_5l', /^rpn.head./], [createSegmentationModel, 'w18-small-v1_cityscapes', /^last_layer./]]) {
     const m = make(name);
     const names = [...m.stateDict().keys()];
     if (!names.some((k) => keys.test(k))) throw new Error(name + ': no key like ' + keys + ' in ' + names.slice(0, 5));

@@ -148,15 +148,20 @@ export function drawResult(ctx: CanvasRenderingContext2D, image: CanvasImageSour
   if (!result) return;
   switch (result.kind) {
     case 'pose':
-      return drawPose(ctx, result, o);
+      drawPose(ctx, result, o);
+      return;
     case 'multipose':
-      return drawMultiPose(ctx, result, o);
+      drawMultiPose(ctx, result, o);
+      return;
     case 'segmentation':
-      return drawSegmentation(ctx, result, o);
+      drawSegmentation(ctx, result, o);
+      return;
     case 'detection':
-      return drawDetection(ctx, result);
+      drawDetection(ctx, result);
+      return;
     case 'face':
-      return drawFace(ctx, result);
+      drawFace(ctx, result);
+      return;
     case 'classification':
       return;
   }

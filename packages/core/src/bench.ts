@@ -15,7 +15,7 @@ export interface BenchCase {
 
 export interface BenchContext {
   /** One timed unit of work; returns tensors to wait for (disposed by the harness) or nothing. */
-  run(): Promise<tf.TensorContainer | void> | tf.TensorContainer | void;
+  run(): Promise<tf.TensorContainer | undefined> | tf.TensorContainer | undefined;
   /** Multiply-adds of one run (conv + linear), for GFLOP/s; omit when not meaningful. */
   multiplyAdds?: number;
   /** Items one run processes (persons, images) for per-item latency; default 1. */
@@ -48,7 +48,7 @@ export interface BenchRow {
 }
 
 /** Waits for every tensor in `out` to be computed, then frees them. */
-async function settle(out: tf.TensorContainer | void): Promise<void> {
+async function settle(out: tf.TensorContainer | undefined): Promise<void> {
   if (!out) return;
   const tensors: tf.Tensor[] = [];
   const walk = (v: unknown): void => {
@@ -62,7 +62,7 @@ async function settle(out: tf.TensorContainer | void): Promise<void> {
 }
 
 /** Median wall time of `runs` calls of `fn`, each waited for (for per-part shares inside a case). */
-export async function timeMedian(fn: () => tf.TensorContainer | void, runs = 3): Promise<number> {
+export async function timeMedian(fn: () => tf.TensorContainer | undefined, runs = 3): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();

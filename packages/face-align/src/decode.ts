@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { InputError, ShapeError } from '@hrnetjs/core';
 import { type FaceCenterScale, getTransform, invertTransform } from './transforms.js';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, ConfigError, Conv2d, ReLU, Sequential, type ZooEntry, getZooEntry } from '@hrnetjs/core';
 import { FACE_ZOO, type FaceZooOverrides } from './zoo.js';
 import {

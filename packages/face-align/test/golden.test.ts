@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
 import { readCheckpointFile, readNpyFile } from '@hrnetjs/core/node';
 import { NODE_TEST_BACKENDS, compare, nchwToNhwc, nhwcToNchw, useBackend } from '@hrnetjs/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';

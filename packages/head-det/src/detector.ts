@@ -202,7 +202,7 @@ export class Detector extends TaskObject<FcosHRNet> {
       'use a smaller test size (model config input), or raise maxWorkingBytes',
     );
     const rgb = imageToTensor(image);
-    let prepared;
+    let prepared: ReturnType<typeof prepareImage>;
     try {
       prepared = prepareImage(rgb, inCfg, this.resize);
     } finally {

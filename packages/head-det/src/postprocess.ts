@@ -102,7 +102,7 @@ function selectLevel(level: FcosLevelOutput, imageHeight: number, imageWidth: nu
   }
   const maxX = imageWidth - 1;
   const maxY = imageHeight - 1;
-  const clamp = (v: number, hi: number) => (v < 0 ? 0 : v > hi ? hi : v); // NaN passes through, as clamp_
+  const clamp = (v: number, hi: number) => (v < 0 ? 0 : Math.min(v , hi)); // NaN passes through, as clamp_
   for (const k of order) {
     const i = candLoc[k]!;
     const [x, y] = [loc[2 * i]!, loc[2 * i + 1]!];
@@ -229,7 +229,7 @@ export function postprocessMmdetFcos(
   const boxes: number[] = [];
   const scores: number[] = [];
   const labels: number[] = [];
-  const clamp = (v: number, hi: number) => (v < 0 ? 0 : v > hi ? hi : v);
+  const clamp = (v: number, hi: number) => (v < 0 ? 0 : Math.min(v , hi));
   for (const level of levels) {
     const { height: h, width: w, stride } = level;
     const n = h * w;

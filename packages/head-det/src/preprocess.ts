@@ -70,7 +70,7 @@ export function pilResizeBilinear(src: Uint8Array, height: number, width: number
   const half = 1 << (PRECISION_BITS - 1);
   const clip8 = (v: number) => {
     const r = v >> PRECISION_BITS;
-    return r < 0 ? 0 : r > 255 ? 255 : r;
+    return r < 0 ? 0 : Math.min(r , 255);
   };
   let img = src;
   let w = width;

@@ -65,7 +65,7 @@ DATALOADER:
       STAGE3: { NUM_MODULES: 2, NUM_BRANCHES: 3, BLOCK: BASIC, NUM_BLOCKS: [2, 2, 2], NUM_CHANNELS: [8, 16, 32] }
       STAGE4: { NUM_MODULES: 2, NUM_BRANCHES: 4, BLOCK: BASIC, NUM_BLOCKS: [2, 2, 2, 2], NUM_CHANNELS: [8, 16, 32, 64] }
     FPN:`;
-    const cfg = parseDetectionYaml(text.replace(/  HRNET:\n    FPN:/, extra));
+    const cfg = parseDetectionYaml(text.replace(/ {2}HRNET:\n {4}FPN:/, extra));
     const expected = smallConfig();
     expect(cfg.backbone).toEqual(expected.backbone);
     expect(cfg.fpn).toEqual(expected.fpn);

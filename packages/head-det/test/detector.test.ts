@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointError, InputError, KEY_MAPPINGS, type StateDict, StateDictError, loadCheckpoint, readNpy } from '@hrnetjs/core';
+import { InputError, KEY_MAPPINGS, type StateDict, StateDictError, loadCheckpoint, readNpy } from '@hrnetjs/core';
 import { NODE_TEST_BACKENDS, useBackend } from '@hrnetjs/core/testing';
 import {
   COCO_CLASSES,

@@ -91,7 +91,7 @@ export function parseLitePoseModelDict(
   options: { imageSize: [number, number]; dataset?: LitePoseModelConfig['dataset'] },
 ): LitePoseModelConfig {
   const backbone = model.backbone as Record<string, unknown> | undefined;
-  if (!backbone || backbone.type !== 'LiteHRNet') {
+  if (backbone?.type !== 'LiteHRNet') {
     throw new ConfigError(`model.backbone.type: expected 'LiteHRNet', found ${describe(backbone?.type)}`);
   }
   const extra = backbone.extra as Record<string, unknown> | undefined;

@@ -111,7 +111,10 @@ describe('createPoseEstimator engine errors and lifecycle', () => {
         create: async (bytes: Uint8Array, options: never) => {
           const s = await ort.InferenceSession.create(bytes, options);
           created++;
-          return { run: s.run.bind(s), release: async () => (released++, s.release()) };
+          return { run: s.run.bind(s), release: async () => {
+            released++;
+            await s.release();
+          } };
         },
       },
       };

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KEY_MAPPINGS, applyZooKeyMapping, detectKeyMapping, loadCheckpoint, readNpy } from '@hrnetjs/core';
 import { NODE_TEST_BACKENDS, compare, nchwToNhwc, useBackend } from '@hrnetjs/core/testing';
-import { PoseLiteHRNet, createPoseModel, parseLitePoseModelDict } from '../src/index.js';
+import { type PoseLiteHRNet, createPoseModel, parseLitePoseModelDict } from '../src/index.js';
 
 // litehrnet_small: the official Lite-HRNet code (LITE modules, IterativeHead) on a 128x96 input, weights in the
 // published mmpose 0.x checkpoint layout (`backbone.*`, `keypoint_head.*`); see fixtures/litehrnet_small/README.md.

@@ -151,7 +151,7 @@ describe('checkpoint checks', () => {
 
   it('names an OCR / non-OCR mismatch, and other misfits are StateDictErrors', async () => {
     await expect(createSegmenter({ model: smallYaml, weights: ocrWeights })).rejects.toThrow(/OCR .*ocr_\* preset/);
-    const wider = smallYaml.replace(/NUM_CHANNELS:\n      - 32/, 'NUM_CHANNELS:\n      - 16');
+    const wider = smallYaml.replace(/NUM_CHANNELS:\n {6}- 32/, 'NUM_CHANNELS:\n      - 16');
     await expect(createSegmenter({ model: wider, weights: smallWeights })).rejects.toThrow(StateDictError);
     await expect(createSegmenter({ model: smallYaml, weights: new Uint8Array([1, 2, 3]) })).rejects.toThrow(CheckpointError);
   });

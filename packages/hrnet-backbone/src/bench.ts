@@ -3,7 +3,7 @@
  * and the HRNet-W32 pose trunk at 256x192, each unfused and with BatchNorm folded + ReLU fused.
  * Random weights: timing does not depend on values.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { type BenchCase, networkBenchCase } from '@hrnetjs/core';
 import { createClassificationModel } from './classification.js';
 import { backbonePreset } from './config.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, ConfigError, Linear, Module, ModuleList, ReLU, Sequential, getZooEntry, globalAvgPool } from '@hrnetjs/core';
+import { BatchNorm2d, Conv2d, ConfigError, Linear, ModuleList, ReLU, Sequential, getZooEntry, globalAvgPool } from '@hrnetjs/core';
 import { Bottleneck, makeLayer } from './blocks.js';
 import { type HRNetConfig, backbonePreset, parseBackboneYaml, BACKBONE_PRESETS } from './config.js';
 import { HighResolutionTrunk } from './hrnet.js';

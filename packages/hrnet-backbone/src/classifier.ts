@@ -10,7 +10,6 @@ import {
   prepareNetwork,
   type TaskConfig,
   TaskObject,
-  type ZooEntry,
 } from '@hrnetjs/core';
 import { type ClassScore, ClassificationHRNet, createClassificationModel, topK } from './classification.js';
 import type { HRNetConfig } from './config.js';

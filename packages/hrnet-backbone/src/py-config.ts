@@ -37,7 +37,7 @@ function topLevelAssignments(text: string): Map<string, string> {
     let src = m[2]!;
     let depth = bracketDepth(src);
     while (depth > 0 && i + 1 < lines.length) {
-      src += '\n' + lines[++i]!;
+      src += `\n${lines[++i]!}`;
       depth = bracketDepth(src);
     }
     out.set(m[1]!, src);

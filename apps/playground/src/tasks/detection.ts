@@ -51,7 +51,7 @@ export const detectionTask: TaskDefinition = {
       async run(pixels, ctx, clock = now) {
         const t0 = clock();
         const rgb = imageToTensor(pixels);
-        let prepared;
+        let prepared: ReturnType<typeof prepareImage>;
         try {
           prepared = prepareImage(rgb, model.detConfig.input, 'pil');
         } finally {

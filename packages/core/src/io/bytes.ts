@@ -6,7 +6,7 @@ export function asBytes(input: Uint8Array | ArrayBuffer): Uint8Array {
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
   // Node Buffers and other ArrayBuffer views from another realm still expose buffer/byteOffset.
   const view = input as ArrayBufferView;
-  if (view && view.buffer && typeof view.byteLength === 'number') {
+  if (view?.buffer && typeof view.byteLength === 'number') {
     return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
   }
   throw new CheckpointError('expected checkpoint bytes as a Uint8Array or ArrayBuffer');
@@ -55,7 +55,7 @@ export function floatToHalf(value: number): number {
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
   if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
+  const e = exp - 127 + 15;
   if (e >= 0x1f) return sign | 0x7c00;
   if (e <= 0) {
     // subnormal half (or zero): shift the implicit-one mantissa into place with rounding

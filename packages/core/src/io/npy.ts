@@ -71,7 +71,7 @@ export function writeNpy(t: HostTensor): Uint8Array {
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
   // numpy pads the header with spaces so that the data starts on a 64-byte boundary, ending in '\n'
   const total = Math.ceil((10 + header.length + 1) / 64) * 64;
-  header = header.padEnd(total - 10 - 1, ' ') + '\n';
+  header = `${header.padEnd(total - 10 - 1, ' ')}\n`;
   const h = encodeUtf8(header);
   const out = new Uint8Array(10 + h.length + t.data.length * 4);
   out.set(NPY_MAGIC);

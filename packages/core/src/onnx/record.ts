@@ -97,8 +97,13 @@ export function recordForward(forward: (x: tf.Tensor4D) => unknown, input: tf.Te
   const note = (name: string, inputs: Record<string, unknown>, attrs: Record<string, unknown> | undefined, outs: tf.Tensor[]) => {
     const named: [string, number][] = [];
     for (const [key, v] of Object.entries(inputs)) {
-      if (Array.isArray(v)) v.forEach((t, i) => isTensor(t) && (see(t), named.push([`${key}.${i}`, t.id])));
-      else if (isTensor(v)) {
+      if (Array.isArray(v)) {
+        v.forEach((t, i) => {
+          if (!isTensor(t)) return;
+          see(t);
+          named.push([`${key}.${i}`, t.id]);
+        });
+      } else if (isTensor(v)) {
         see(v);
         named.push([key, v.id]);
       }

@@ -20,7 +20,7 @@ export interface ExpectedCheckpoint {
   tensors: Record<string, ExpectedTensor>;
 }
 
-export const expected = JSON.parse(readFileSync(FIXTURES + 'expected.json', 'utf8')) as Record<string, unknown>;
+export const expected = JSON.parse(readFileSync(`${FIXTURES}expected.json`, 'utf8')) as Record<string, unknown>;
 
 export function expectedCheckpoint(name: string): ExpectedCheckpoint {
   const e = expected[name] as ExpectedCheckpoint | undefined;

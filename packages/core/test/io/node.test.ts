@@ -11,14 +11,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('@hrnetjs/core/node', () => {
   it('readCheckpointFile reads .pth and names .npy entries after the file', async () => {
-    const sd = await readCheckpointFile(FIXTURES + 'pose_small.pth');
+    const sd = await readCheckpointFile(`${FIXTURES}pose_small.pth`);
     expectSameStateDict(sd, loadCheckpoint(fixture('pose_small.pth')));
-    const npy = await readCheckpointFile(FIXTURES + 'float32.npy');
+    const npy = await readCheckpointFile(`${FIXTURES}float32.npy`);
     expect([...npy.keys()]).toEqual(['float32']);
   });
 
   it('readNpyFile', async () => {
-    expectTensor(await readNpyFile(FIXTURES + 'float64.npy'), expected['float64.npy'] as ExpectedTensor);
+    expectTensor(await readNpyFile(`${FIXTURES}float64.npy`), expected['float64.npy'] as ExpectedTensor);
   });
 
   it('writes safetensors and tfjs files that read back equal', async () => {

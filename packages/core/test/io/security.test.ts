@@ -59,7 +59,10 @@ describe('corrupt input ends in CheckpointError', () => {
 
   it('single-byte corruptions never escape as other errors', () => {
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
     for (const name of ['legacy_module.pth', 'dtypes_legacy.pth', 'zip_other_stem.pth', 'tensors.safetensors']) {
       const bytes = fixture(name);
       for (let trial = 0; trial < 300; trial++) {

@@ -66,7 +66,10 @@ class Mixed extends Module<tf.Tensor4D, { maps: tf.Tensor[]; logits: tf.Tensor }
 /** Random weights (running variances positive), deterministic. */
 function randomize(m: Module<any, any>): void {
   let seed = 1;
-  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const rand = () => {
+    seed = (seed * 16807) % 2147483647;
+    return (seed / 2147483647) * 2 - 1;
+  };
   const sd = new Map<string, HostTensor>();
   for (const [key, shape] of m.shapes()) {
     if (key.endsWith('num_batches_tracked')) continue;
@@ -299,7 +302,10 @@ describe('onnxruntime loading (setOnnxRuntimeLoader)', () => {
         create: async (bytes: Uint8Array, options: never) => {
           const s = await ort.InferenceSession.create(bytes, options);
           created++;
-          return { run: s.run.bind(s), release: async () => (released++, s.release()) };
+          return { run: s.run.bind(s), release: async () => {
+            released++;
+            await s.release();
+          } };
         },
       },
     }));

@@ -105,7 +105,7 @@ export class MultiPoseEstimator extends TaskObject<PoseHigherResolutionNet> {
     this.checkWorkingSize(image, scales, flip);
     const t0 = performance.now();
     const rgb = imageToTensor(image);
-    let result;
+    let result: Awaited<ReturnType<typeof multiScaleHeatmaps>>;
     try {
       result = await multiScaleHeatmaps((x) => this.runNetwork<tf.Tensor[]>(x), rgb, c, {
         scales,
@@ -117,7 +117,7 @@ export class MultiPoseEstimator extends TaskObject<PoseHigherResolutionNet> {
     }
     const t1 = performance.now();
     const params = groupingParams(c);
-    let parsed;
+    let parsed: ReturnType<typeof parseHeatmaps>;
     try {
       const { maps, top } = await topKOnDevice(result.heatmaps, result.tags, params);
       parsed = parseHeatmaps(maps, top, params);
