@@ -60,7 +60,7 @@ describe('hrnet bench (engine table)', () => {
       // onnxruntime-node ran our export, or the note says why (e.g. an op the exporter lacks)
       for (const cell of [c![3]!, c![4]!]) expect(isMs(cell) || noteText(cell) !== undefined, `${label}: ${cell}`).toBe(true);
       expect(noteText(c![5]!)).toContain('--no-torch');
-      if (label !== 'HigherHRNet W32') expect(noteText(c![8]!)).toContain('--no-browser');
+      expect(noteText(c![8]!)).toContain('--no-browser');
     }
     // the factory pipeline on the onnxruntime engine, next to the bare session.run of the same file
     const est = row('pose W32 estimatePoses')!;
