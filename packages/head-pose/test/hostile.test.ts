@@ -95,6 +95,7 @@ describe('bottom-up pose: working size (scales × image)', () => {
       const img = { data: new Uint8Array(64 * 64 * 3).fill(100), width: 64, height: 64, channels: 3 };
       await expect(est.estimatePoses(img, { scales: [100] })).rejects.toThrow(/estimatePoses: this call would need about [\d.]+ GiB of working memory \(image \d+ MiB, a network pass at the largest scale/);
       await expect(est.estimatePoses(img, { scales: [Number.NaN] })).rejects.toThrow(/scales: expected positive numbers/);
+      await expect(est.estimatePoses(img, { scales: 3 as never })).rejects.toThrow(/scales: expected a list of positive numbers, found 3/);
       await expect(est.estimatePoses({ width: 20000, height: 20000, getContext: () => null } as never)).rejects.toThrow(/more than maxImagePixels/);
       expect(tf.memory().numTensors).toBe(before);
       expect(Array.isArray(await est.estimatePoses(img))).toBe(true);

@@ -95,7 +95,9 @@ export class MultiPoseEstimator extends TaskObject<PoseHigherResolutionNet> {
   async estimatePoses(image: ImageInput, options: EstimateMultiPosesOptions = {}): Promise<MultiPose[]> {
     this.assertLive('estimatePoses');
     const c = this.model.bottomUpConfig;
-    const scales = [...(options.scales ?? this.defaults.scales)];
+    const given = options?.scales ?? this.defaults.scales;
+    if (!Array.isArray(given)) throw new ConfigError(`scales: expected a list of positive numbers, found ${describeValue(given)}`);
+    const scales = [...given];
     const flip = options.flipTest ?? this.defaults.flipTest;
     if (typeof flip !== 'boolean') throw new ConfigError(`flipTest: expected true or false, found ${String(flip)}`);
     const maxPeople = options.maxPeople;
