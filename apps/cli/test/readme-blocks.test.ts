@@ -31,6 +31,7 @@ declare global {
   const poseWeights: Uint8Array;
   const stateDictFromAPyTorchFile: StateDict;
   const instancesVal2017: Parameters<typeof import('@hrnetjs/core').evaluateCoco>[0];
+  const gt: Parameters<typeof import('@hrnetjs/head-pose').evaluateKeypoints>[0];
   const readFile: typeof import('node:fs/promises').readFile;
   const writeFile: typeof import('node:fs/promises').writeFile;
 }
