@@ -103,7 +103,7 @@ export async function expandInputs(inputs: string[], options: { recursive?: bool
       matched.forEach(add);
       continue;
     }
-    let s;
+    let s: Awaited<ReturnType<typeof stat>>;
     try {
       s = await stat(input);
     } catch {

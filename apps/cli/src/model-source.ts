@@ -81,7 +81,8 @@ export async function resolveModel(task: ZooTask, model: string | undefined, wei
     if (!(await isFile(model))) throw new CliError(`--model ${model}: no such YAML file`);
     config = await readFile(model, 'utf8');
     configLabel = model;
-  } else if ((zoo = getZooEntry(model, ZOO) ?? null)) {
+  } else if (getZooEntry(model, ZOO)) {
+    zoo = getZooEntry(model, ZOO)!;
     if (zoo.task !== task) throw new CliError(`zoo model '${zoo.name}' is a ${zoo.task} model, not ${task}: run \`hrnet ${zoo.task} … --model ${zoo.name}\``);
     config = zoo.name; // the heads build a zoo name's exact network (preset + upstream differences)
     configLabel = `zoo ${zoo.name} (preset ${zoo.model.preset})`;

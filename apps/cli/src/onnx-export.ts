@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { type Module, type OnnxLayout, type ZooTask, exportOnnx, getZooEntry } from '@hrnetjs/core';
 import { createFaceAligner, facePresetConfig } from '@hrnetjs/face-align';
 import { createDetector, detectionPresetConfig } from '@hrnetjs/head-det';

@@ -102,7 +102,10 @@ describe('hrnet convert --to onnx with a bottom-up model', () => {
       const data = out.data as Float32Array;
       let d = 0;
       let m = 0;
-      ref.data.forEach((v, j) => ((d = Math.max(d, Math.abs(data[j]! - v))), (m = Math.max(m, Math.abs(v)))));
+      ref.data.forEach((v, j) => {
+        d = Math.max(d, Math.abs(data[j]! - v));
+        m = Math.max(m, Math.abs(v));
+      });
       expect(d / m, `output_${i}`).toBeLessThan(1e-5);
     }
     const dflt = await hrnet(['convert', join(dir, 'w.safetensors'), '--to', 'onnx', '--model', join(dir, 'hh'), '--out', join(dir, 'd.onnx')]);

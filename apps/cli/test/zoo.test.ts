@@ -65,11 +65,12 @@ describe('key mappings load OpenMMLab-named state dicts', () => {
     const raw = await fixture('det');
     const sd = applyZooKeyMapping(raw, KEY_MAPPINGS.official!);
     const mm = rename(sd, (k) => {
-      let m: RegExpExecArray | null;
       if (k.startsWith('backbone.body.')) return `backbone.${k.slice(14)}`;
       if (k.startsWith('backbone.fpn.reduction_conv.0.')) return `neck.reduction_conv.conv.${k.slice(30)}`;
-      if ((m = /^backbone\.fpn\.fpn_conv\.(\d+)\.(.*)$/.exec(k))) return `neck.fpn_convs.${m[1]}.conv.${m[2]}`;
-      if ((m = /^rpn\.head\.(cls|bbox)_tower\.(\d+)\.(.*)$/.exec(k))) {
+      const fpn = /^backbone\.fpn\.fpn_conv\.(\d+)\.(.*)$/.exec(k);
+      if (fpn) return `neck.fpn_convs.${fpn[1]}.conv.${fpn[2]}`;
+      const m = /^rpn\.head\.(cls|bbox)_tower\.(\d+)\.(.*)$/.exec(k);
+      if (m) {
         const i = Number(m[2]);
         const mmName = m[1] === 'cls' ? 'cls_convs' : 'reg_convs';
         if (i % 3 === 0 && m[3] === 'bias') return null; // mmdet's ConvModule before GN has no bias

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeResult } from './node.js';
-import { type BrowserCells, type BrowserColumn } from './table.js';
+import type { BrowserCells, BrowserColumn } from './table.js';
 import type { RunPlan, Timing } from './timing.js';
 import type { PageInfo, PageJob } from './page.js';
 

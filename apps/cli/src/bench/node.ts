@@ -241,7 +241,12 @@ function countSessions(ort: OrtNode): { live: () => number; restore: () => void 
         live++;
         return new Proxy(session, {
           get(target, key) {
-            if (key === 'release') return () => ((live--), target.release());
+            if (key === 'release') {
+              return () => {
+                live--;
+                return target.release();
+              };
+            }
             const v = Reflect.get(target, key) as unknown;
             return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
           },

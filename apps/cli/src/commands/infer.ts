@@ -115,7 +115,13 @@ export async function buildRunner(ctx: Context, a: InferArgs): Promise<TaskRunne
         const detSource = await resolveModel('det', a.detModel, a.detWeights, ctx.fetchOptions);
         const det = await createDetRunner({ ...o, source: detSource });
         const runner = await createPoseRunner(o, { describe: `person boxes from ${detSource.configLabel}`, boxes: (img) => det.boxesFor(img) });
-        return { ...runner, dispose: () => (runner.dispose(), det.dispose()) };
+        return {
+          ...runner,
+          dispose: () => {
+            runner.dispose();
+            det.dispose();
+          },
+        };
       }
       return createPoseRunner(o);
     }
@@ -159,7 +165,7 @@ export async function runInference(ctx: Context, a: InferArgs): Promise<{ code: 
       const imageId = idOf(file, i);
       const before = tf.memory().numTensors;
       try {
-        let image;
+        let image: Awaited<ReturnType<typeof readImage>>;
         try {
           image = await readImage(file);
         } catch (e) {

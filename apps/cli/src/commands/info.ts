@@ -213,7 +213,7 @@ export async function info(ctx: Context, input: string, options: { json?: boolea
     ),
     `preset      ${arch.trunkPresets.length ? arch.trunkPresets.join(', ') : 'none (custom trunk, e.g. a test fixture): build it from its YAML'}`,
     ...(arch.zooMatches.length ? [`zoo         ${arch.zooMatches.slice(0, 8).join(', ')}${arch.zooMatches.length > 8 ? ', …' : ''}`] : []),
-    'modules     ' + [...tops].map(([k, n]) => `${k} (${n.toLocaleString('en-US')})`).join(', '),
+    `modules     ${[...tops].map(([k, n]) => `${k} (${n.toLocaleString('en-US')})`).join(', ')}`,
   ];
   const shown = options.all ? [...sd] : [...sd].slice(0, 10);
   lines.push(`tensors     ${options.all ? 'all' : `first ${shown.length} of ${sd.size} (--all for every key)`}:`);
