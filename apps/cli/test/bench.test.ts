@@ -4,7 +4,7 @@ import { hrnet } from './helpers.js';
 // The engine table's shape (`hrnet bench --quick`: small inputs, one timed call a cell), never its times.
 // Browser and torch columns are switched off here (no Chromium or PyTorch in CI); their cells then say why.
 
-const ROW_IDS = ['pose', 'face', 'seg', 'det', 'lite18', 'lite30', 'higher', 'estimate', 'memory'];
+const ROW_IDS = ['pose', 'face', 'seg', 'det', 'lite18', 'lite30', 'higher', 'estimate', 'memory', 'fps', 'bottomup', 'load'];
 const cellsOf = (line: string) => line.split('|').slice(1, -1).map((c) => c.trim());
 
 describe('hrnet bench (engine table)', () => {

@@ -173,7 +173,7 @@ export async function measureNetwork(spec: BenchModelSpec, o: NodeOptions): Prom
 }
 
 /** A 640x480 image and one person box, as a user's call. */
-const scene = () => ({ image: tf.randomUniform([480, 640, 3], 0, 255) as tf.Tensor3D, boxes: [[200, 60, 180, 400] as [number, number, number, number]] });
+export const scene = () => ({ image: tf.randomUniform([480, 640, 3], 0, 255) as tf.Tensor3D, boxes: [[200, 60, 180, 400] as [number, number, number, number]] });
 
 export interface EstimateResult {
   tfjs: Timing | string;

@@ -15,6 +15,7 @@ import { type BrowserCells, formatEngineTable } from '../bench/table.js';
 import { FULL_PLAN, QUICK_PLAN } from '../bench/timing.js';
 import { findTorchReference } from '../bench/torch-ref.js';
 import { runBrowserRows } from '../bench/browser.js';
+import { PIPELINE_ROWS, type PipelineRow, pipelineTables } from '../bench/pipelines.js';
 
 /** The packages that may have a `./bench` entry, in pipeline order. */
 export const BENCH_PACKAGES = ['@hrnetjs/hrnet-backbone', '@hrnetjs/head-pose', '@hrnetjs/head-seg', '@hrnetjs/head-det', '@hrnetjs/face-align'];
@@ -33,12 +34,12 @@ export interface BenchArgs {
   only?: string;
   browser?: boolean;
   torch?: boolean;
-  /** Calls of the memory rows (default 500, `--quick` 20). */
+  /** Calls of the memory rows (default 1000, `--quick` 20). */
   calls?: number;
 }
 
 /** Row ids besides the networks'. */
-export const EXTRA_ROWS = ['estimate', 'memory'] as const;
+export const EXTRA_ROWS = ['estimate', 'memory', ...PIPELINE_ROWS] as const;
 
 export async function loadBenchCases(ctx: Context): Promise<BenchCase[]> {
   const cases: BenchCase[] = [];
@@ -120,13 +121,17 @@ async function engineTable(ctx: Context, a: BenchArgs): Promise<number> {
   }
   const memory: { tfjs?: MemoryResult | string; ort?: MemoryResult | string } = {};
   if (only.includes('memory')) {
-    const calls = a.calls ?? (quick ? 20 : 500);
+    const calls = a.calls ?? (quick ? 20 : 1000);
     ctx.log(`[${elapsed()}] memory`);
     memory.tfjs = await measureMemory('tfjs', calls, o);
     memory.ort = await measureMemory('onnxruntime', calls, o);
   }
+  const pipelines = PIPELINE_ROWS.filter((r): r is PipelineRow => only.includes(r));
+  if (pipelines.length) ctx.log(`[${elapsed()}] pipelines: ${pipelines.join(', ')}`);
+  const extra = await pipelineTables(pipelines, o);
   ctx.log(`[${elapsed()}] done`);
   ctx.out(`${formatEngineTable({ tfjsBackend: tf.getBackend(), networks, browser, estimate, memory, failed })}\n`);
+  for (const t of extra) ctx.out(`\n${t}\n`);
   return code;
 }
 
