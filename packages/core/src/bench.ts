@@ -47,8 +47,11 @@ export interface BenchRow {
   extra: Record<string, string | number>;
 }
 
-/** Waits for every tensor in `out` to be computed, then frees them. */
-async function settle(out: tf.TensorContainer | undefined): Promise<void> {
+/**
+ * Waits for every tensor in `out` (a tensor, or arrays / objects of them) to be computed, then frees them: how a
+ * benchmark ends one timed call of an async backend.
+ */
+export async function settle(out: unknown): Promise<void> {
   if (!out) return;
   const tensors: tf.Tensor[] = [];
   const walk = (v: unknown): void => {

@@ -6,10 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { countMultiplyAdds, exportOnnx, loadCheckpoint, saveSafetensors, setOnnxRuntimeLoader } from '@hrnetjs/core';
+import { countMultiplyAdds, exportOnnx, loadCheckpoint, saveSafetensors, setOnnxRuntimeLoader, settle } from '@hrnetjs/core';
 import { createPoseEstimator } from '@hrnetjs/head-pose';
 import { type BenchModelSpec, sizeOf } from './models.js';
-import { settle } from './settle.js';
 import { type RunPlan, type Timing, timeRuns } from './timing.js';
 import { type TorchFiles, type TorchReference, torchFiles } from './torch-ref.js';
 

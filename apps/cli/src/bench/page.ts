@@ -5,9 +5,8 @@
  * tfjs, our ONNX file for onnxruntime-web), so both engines run the same numbers, and times the pass.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { readSafetensors, selectBackend } from '@hrnetjs/core';
+import { readSafetensors, selectBackend, settle } from '@hrnetjs/core';
 import { BENCH_MODELS } from './models.js';
-import { settle } from './settle.js';
 import { type RunPlan, type Timing, timeRuns } from './timing.js';
 
 export interface PageJob {
