@@ -21,7 +21,7 @@ import { flipTest as runFlipTest } from './flip.js';
 import { type KeypointSet, keypointSetFor } from './keypoints.js';
 import { PoseHighResolutionNet, type PoseNetwork, type PoseNetworkConfig, createPoseModel } from './model.js';
 import { PoseLiteHRNet } from './lite.js';
-import { type CropMethod, cropPersons, preprocessCrops } from './preprocess.js';
+import { type CropMethod, cropPersons, cropPersonsHost, preprocessCrops } from './preprocess.js';
 import { type Box, type CenterScale, PIXEL_STD, boxToCenterScale } from './transforms.js';
 import { IN_VIS_THRESHOLD, rescorePose } from './coco.js';
 import { POSE_DEFAULTS } from './constants.js';
@@ -166,10 +166,7 @@ export class PoseEstimator extends TaskObject<PoseNetwork> {
     if (people.length === 0) return [];
     const flip = options.flipTest ?? this.options.flipTest;
     const maxBatch = this.passSize(image, people.length, flip);
-    const input = tf.tidy(() => {
-      const rgb = imageToTensor(image);
-      return preprocessCrops(cropPersons(rgb, people, this.inputSize, { method: this.options.crop }));
-    });
+    const input = await this.networkInput(image, people);
     let heatmaps: tf.Tensor4D;
     try {
       heatmaps = await this.heatmaps(input, flip, maxBatch);
@@ -208,6 +205,27 @@ export class PoseEstimator extends TaskObject<PoseNetwork> {
         area: p.scale[0] * PIXEL_STD * p.scale[1] * PIXEL_STD,
       };
     });
+  }
+
+  /**
+   * The normalised crops `[N, h, w, 3]` of `people`. The default 'opencv' crop samples on the host (the image is
+   * read back once, asynchronously), which is both faster on every backend and what the onnxruntime engine
+   * wants; the tf.image.transform methods stay on the backend.
+   */
+  private async networkInput(image: ImageInput, people: readonly CenterScale[]): Promise<tf.Tensor4D> {
+    const method = this.options.crop;
+    if (method !== 'opencv') return tf.tidy(() => preprocessCrops(cropPersons(imageToTensor(image), people, this.inputSize, { method })));
+    const rgb = imageToTensor(image);
+    let data: Float32Array;
+    try {
+      data = (await rgb.data()) as Float32Array;
+    } finally {
+      rgb.dispose();
+    }
+    const [height, width] = rgb.shape;
+    const crops = cropPersonsHost({ data, width, height, channels: 3 }, people, this.inputSize);
+    const [w, h] = this.inputSize;
+    return tf.tidy(() => preprocessCrops(tf.tensor4d(crops, [people.length, h, w, 3])));
   }
 
   /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { affineCrops, normalizeImageNet } from '@hrnetjs/core';
-import { warpAffineOpenCV } from './opencv-warp.js';
+import { type HostPixels, warpAffineOpenCV, warpAffineOpenCVPixels } from './opencv-warp.js';
 import { type CenterScale, getAffineTransform } from './transforms.js';
 
 /**
@@ -27,7 +27,7 @@ export function cropPersons(
   inputSize: readonly [number, number],
   options: CropOptions = {},
 ): tf.Tensor4D {
-  const maps = people.map((p) => getAffineTransform(p.center, p.scale, 0, inputSize));
+  const maps = cropMaps(people, inputSize);
   const size = { width: inputSize[0], height: inputSize[1] };
   const method = options.method ?? 'opencv';
   if (method === 'opencv') return warpAffineOpenCV(image, maps, size);
@@ -35,6 +35,18 @@ export function cropPersons(
     const crops = affineCrops(image, maps, size);
     return (method === 'rounded' ? tf.round(crops) : crops) as tf.Tensor4D;
   });
+}
+
+/**
+ * The 'opencv' person crops of {@link cropPersons} from host pixels (RGB 0–255), without tfjs: `[N, h, w, C]`
+ * as one Float32Array, the same values as `cropPersons(…, { method: 'opencv' })`.
+ */
+export function cropPersonsHost(image: HostPixels, people: readonly CenterScale[], inputSize: readonly [number, number]): Float32Array {
+  return warpAffineOpenCVPixels(image, cropMaps(people, inputSize), { width: inputSize[0], height: inputSize[1] });
+}
+
+function cropMaps(people: readonly CenterScale[], inputSize: readonly [number, number]) {
+  return people.map((p) => getAffineTransform(p.center, p.scale, 0, inputSize));
 }
 
 /** Crops → network input: ImageNet mean/std normalisation of RGB (`ToTensor()` + `Normalize`). */
