@@ -24,3 +24,6 @@ export const sharedTestOptions = {
   testTimeout: 300_000,
   hookTimeout: 300_000,
 };
+
+/** `setupFiles` for packages whose tests build networks from YAML text with the sync factories. */
+export const yamlSetupFiles = [fileURLToPath(new URL('./vitest.yaml-setup.ts', import.meta.url))];

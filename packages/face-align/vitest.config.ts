@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
-import { sharedTestOptions, workspaceAliases } from '../../vitest.shared.mjs';
+import { sharedTestOptions, workspaceAliases, yamlSetupFiles } from '../../vitest.shared.mjs';
 
 export default defineConfig({
   resolve: { alias: workspaceAliases },
-  test: sharedTestOptions,
+  test: { ...sharedTestOptions, setupFiles: yamlSetupFiles },
 });

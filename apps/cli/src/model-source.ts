@@ -16,6 +16,7 @@ import {
   suggestZooNames,
 } from '@hrnetjs/core';
 import { readCheckpointFile } from '@hrnetjs/core/node';
+import { loadYamlSupportFor } from '@hrnetjs/hrnet-backbone';
 import { type FetchOptions, fetchUrl, fetchZooFile } from './cache.js';
 import { CliError } from './exit-codes.js';
 import { ZOO } from './zoo.js';
@@ -90,6 +91,8 @@ export async function resolveModel(task: ZooTask, model: string | undefined, wei
     config = model;
     configLabel = `preset ${model}`;
   }
+  // the commands build networks with the sync create*Model, which needs the parser loaded for YAML text
+  await loadYamlSupportFor(config);
   let sd: StateDict;
   let weightsLabel: string;
   if (weightsPath) {

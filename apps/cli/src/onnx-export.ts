@@ -12,7 +12,7 @@ import { createDetector, detectionPresetConfig } from '@hrnetjs/head-det';
 import { bottomUpPresetName, createMultiPoseEstimator, createPoseEstimator, poseNetworkPresetConfig } from '@hrnetjs/head-pose';
 import { isBottomUpPoseSource } from './tasks/pose-bottom-up.js';
 import { createSegmentationModel, segmentationPresetConfig } from '@hrnetjs/head-seg';
-import { backbonePreset, createClassifier, normalizePresetName } from '@hrnetjs/hrnet-backbone';
+import { backbonePreset, createClassifier, loadYamlSupport, normalizePresetName } from '@hrnetjs/hrnet-backbone';
 import { CliError, EXIT } from './exit-codes.js';
 import type { FetchOptions } from './cache.js';
 import { type ModelSource, resolveModel } from './model-source.js';
@@ -35,8 +35,9 @@ export function parseInputSize(v: string | undefined): [number, number] | undefi
 async function readText(model: string): Promise<string | null> {
   try {
     const s = await stat(model);
-    if (s.isDirectory()) return await readFile(join(model, 'config.yaml'), 'utf8');
-    if (s.isFile() && /\.ya?ml$/i.test(model)) return await readFile(model, 'utf8');
+    // the text is parsed by the sync create*Model, which needs the YAML parser loaded first
+    if (s.isDirectory()) return await loadYamlSupport().then(() => readFile(join(model, 'config.yaml'), 'utf8'));
+    if (s.isFile() && /\.ya?ml$/i.test(model)) return await loadYamlSupport().then(() => readFile(model, 'utf8'));
   } catch {
     // not a file: a zoo name or preset
   }

@@ -32,6 +32,7 @@ declare global {
   const stateDictFromAPyTorchFile: StateDict;
   const instancesVal2017: Parameters<typeof import('@hrnetjs/core').evaluateCoco>[0];
   const gt: Parameters<typeof import('@hrnetjs/head-pose').evaluateKeypoints>[0];
+  const clsHrnetYamlText: string;
   const readFile: typeof import('node:fs/promises').readFile;
   const writeFile: typeof import('node:fs/promises').writeFile;
 }

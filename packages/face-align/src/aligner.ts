@@ -19,6 +19,7 @@ import {
   type TaskConfig,
   TaskObject,
 } from '@hrnetjs/core';
+import { loadYamlSupportFor } from '@hrnetjs/hrnet-backbone';
 import { FACE_DEFAULTS } from './constants.js';
 import { type DecodeMethod, type Landmark, decodeHeatmaps } from './decode.js';
 import { FaceAlignmentNet, type FaceModelConfig, createFaceAlignmentModel, faceZooConfig } from './model.js';
@@ -91,6 +92,7 @@ export const FACE_NETWORK: NetworkSpec<FaceAlignmentNet, FaceModelConfig> = {
   task: 'face',
   zoo: FACE_ZOO,
   build: (model, entry) => createFaceAlignmentModel(entry ? faceZooConfig(entry) : model),
+  prepare: loadYamlSupportFor, // the YAML parser is loaded only for YAML text (DESIGN.md)
   isNetwork: (value): value is FaceAlignmentNet => value instanceof FaceAlignmentNet,
   checkWeights: (sd, model) => checkLandmarkCount(sd, model),
 };

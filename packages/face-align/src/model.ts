@@ -8,6 +8,7 @@ import {
   describe,
   hrnetV2,
   parseBackboneYaml,
+  isYamlText,
 } from '@hrnetjs/hrnet-backbone';
 import { type FaceDataset, SCHEMES } from './schemes.js';
 
@@ -154,7 +155,7 @@ export class FaceAlignmentNet extends HighResolutionTrunk<tf.Tensor4D> {
  */
 export function createFaceAlignmentModel(config: string | FaceModelConfig): FaceAlignmentNet {
   if (typeof config !== 'string') return new FaceAlignmentNet(config);
-  const isYaml = config.includes('\n') || config.includes(':');
+  const isYaml = isYamlText(config);
   if (isYaml) return new FaceAlignmentNet(parseFaceYaml(config));
   const entry = getZooEntry(config, FACE_ZOO);
   return new FaceAlignmentNet(entry ? faceZooConfig(entry) : facePresetConfig(config));

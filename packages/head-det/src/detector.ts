@@ -17,6 +17,7 @@ import {
   type TaskConfig,
   TaskObject,
 } from '@hrnetjs/core';
+import { loadYamlSupportFor } from '@hrnetjs/hrnet-backbone';
 import { COCO_CLASSES } from './coco-classes.js';
 import type { DetectionModelConfig } from './config.js';
 import { DETECTION_DEFAULTS } from './constants.js';
@@ -111,6 +112,7 @@ export const DET_NETWORK: NetworkSpec<FcosHRNet, DetectionModelConfig, DetZooPro
   task: 'det',
   zoo: DET_ZOO,
   build: (model, entry) => createDetectionModel(entry ? detectionZooConfig(entry) : model),
+  prepare: loadYamlSupportFor, // the YAML parser is loaded only for YAML text (DESIGN.md)
   isNetwork: (value): value is FcosHRNet => value instanceof FcosHRNet,
   checkWeights: (sd) => checkDetectionKeys(sd),
 };

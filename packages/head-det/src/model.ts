@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, ShapeError, type ZooEntry, getZooEntry } from '@hrnetjs/core';
-import { HighResolutionNet } from '@hrnetjs/hrnet-backbone';
+import { HighResolutionNet, isYamlText } from '@hrnetjs/hrnet-backbone';
 import { type DetectionModelConfig, detectionPresetConfig, parseDetectionYaml } from './config.js';
 import { FCOSHead, type FcosHeadOutput } from './fcos-head.js';
 import { HRFPN } from './hrfpn.js';
@@ -109,7 +109,7 @@ export function computeLocations(height: number, width: number, stride: number):
  */
 export function createDetectionModel(config: string | DetectionModelConfig): FcosHRNet {
   if (typeof config !== 'string') return new FcosHRNet(config);
-  const isYaml = config.includes('\n') || config.includes(':');
+  const isYaml = isYamlText(config);
   if (isYaml) return new FcosHRNet(parseDetectionYaml(config));
   const entry = getZooEntry(config, DET_ZOO);
   return new FcosHRNet(entry ? detectionZooConfig(entry) : detectionPresetConfig(config));

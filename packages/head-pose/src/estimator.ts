@@ -16,6 +16,7 @@ import {
   type TaskConfig,
   TaskObject,
 } from '@hrnetjs/core';
+import { loadYamlSupportFor } from '@hrnetjs/hrnet-backbone';
 import { type DecodeMethod, type DecodeOptions, getFinalPreds } from './decode.js';
 import { flipTest as runFlipTest } from './flip.js';
 import { type KeypointSet, keypointSetFor } from './keypoints.js';
@@ -287,6 +288,7 @@ export const POSE_NETWORK: NetworkSpec<PoseNetwork, PoseNetworkConfig, PoseZooPr
   task: 'pose',
   zoo: POSE_ZOO,
   build: (model) => createPoseModel(model),
+  prepare: loadYamlSupportFor, // the YAML parser is loaded only for YAML text (DESIGN.md)
   isNetwork: (value): value is PoseNetwork => value instanceof PoseHighResolutionNet || value instanceof PoseLiteHRNet,
   checkWeights(sd, model) {
     refuseOtherPoseCheckpoint(sd, 'top-down');

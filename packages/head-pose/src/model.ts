@@ -17,6 +17,7 @@ import {
   describe,
   normalizePresetName,
   parseBackboneYaml,
+  isYamlText,
 } from '@hrnetjs/hrnet-backbone';
 
 /** What a pose network needs beyond its trunk (`MODEL.*` of the official YAMLs). */
@@ -198,7 +199,7 @@ export function createPoseModel(config: string | PoseNetworkConfig): PoseNetwork
 export function createPoseModel(config: string | PoseNetworkConfig): PoseNetwork {
   if (typeof config !== 'string') return isLiteConfig(config) ? new PoseLiteHRNet(config) : new PoseHighResolutionNet(config);
   if (isPythonPoseConfig(config)) return new PoseLiteHRNet(parseLitePoseConfig(config));
-  const isYaml = config.includes('\n') || config.includes(':');
+  const isYaml = isYamlText(config);
   if (isYaml) return new PoseHighResolutionNet(parsePoseYaml(config));
   // a zoo name builds its entry's preset (mmpose's top-down HRNet / Lite-HRNet are the official networks)
   const preset = getZooEntry(config, POSE_ZOO)?.model.preset ?? config;

@@ -8,6 +8,7 @@ import {
   normalizePresetName,
   parseBackboneYaml,
   section,
+  isYamlText,
 } from '@hrnetjs/hrnet-backbone';
 import { OcrHead, type OcrConfig } from './ocr.js';
 import { SEG_ZOO, type SegZooOverrides } from './zoo.js';
@@ -377,7 +378,7 @@ export function createSegmentationModel(
 ): SegmentationModel {
   let c: SegmentationModelConfig;
   if (typeof config !== 'string') c = config;
-  else if (config.includes('\n') || config.includes(':')) c = parseSegmentationYaml(config, options);
+  else if (isYamlText(config)) c = parseSegmentationYaml(config, options);
   else {
     const entry = getZooEntry(config, SEG_ZOO);
     c = entry ? segmentationZooConfig(entry) : segmentationPresetConfig(config);

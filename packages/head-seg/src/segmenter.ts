@@ -13,6 +13,7 @@ import {
   type TaskConfig,
   TaskObject,
 } from '@hrnetjs/core';
+import { loadYamlSupportFor } from '@hrnetjs/hrnet-backbone';
 import { DATASETS, type DatasetInfo, type Palette, genericDataset } from './datasets.js';
 import { type InferenceOptions, type SegLogits, inferScores, segWorkingBytes, selectLogits } from './inference.js';
 import {
@@ -107,6 +108,7 @@ export const SEG_NETWORK: NetworkSpec<SegmentationModel, SegmentationModelConfig
   task: 'seg',
   zoo: SEG_ZOO,
   build: (model, entry) => createSegmentationModel(entry ? segmentationZooConfig(entry) : model),
+  prepare: loadYamlSupportFor, // the YAML parser is loaded only for YAML text (DESIGN.md)
   isNetwork: (value): value is SegmentationModel => value instanceof SegHighResolutionNet || value instanceof SegHighResolutionNetOCR,
   checkWeights: (sd, model) => checkCheckpointFits(model, sd),
 };

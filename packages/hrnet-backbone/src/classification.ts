@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, Conv2d, ConfigError, Linear, ModuleList, ReLU, Sequential, getZooEntry, globalAvgPool } from '@hrnetjs/core';
 import { Bottleneck, makeLayer } from './blocks.js';
-import { type HRNetConfig, backbonePreset, parseBackboneYaml, BACKBONE_PRESETS } from './config.js';
+import { type HRNetConfig, backbonePreset, isYamlText, parseBackboneYaml, BACKBONE_PRESETS } from './config.js';
 import { HighResolutionTrunk } from './hrnet.js';
 import { IMAGENET_CLASSES } from './imagenet-classes.js';
 import { CLASSIFY_ZOO } from './zoo.js';
@@ -66,7 +66,7 @@ const CLS_FUSE = { fuseUpsample: { mode: 'nearest' }, multiScaleOutput: true } a
  */
 export function createClassificationModel(config: string | HRNetConfig): ClassificationHRNet {
   if (typeof config !== 'string') return new ClassificationHRNet(config);
-  if (!config.includes('\n') && !config.includes(':')) {
+  if (!isYamlText(config)) {
     const preset = getZooEntry(config, CLASSIFY_ZOO)?.model.preset ?? config; // a zoo name builds its preset
     return new ClassificationHRNet(backbonePreset(normalizePresetName(preset), CLS_FUSE));
   }

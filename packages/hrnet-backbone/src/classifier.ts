@@ -11,6 +11,7 @@ import {
   type TaskConfig,
   TaskObject,
 } from '@hrnetjs/core';
+import { loadYamlSupportFor } from './config.js';
 import { type ClassScore, ClassificationHRNet, createClassificationModel, topK } from './classification.js';
 import type { HRNetConfig } from './config.js';
 import { IMAGENET_CLASSES } from './imagenet-classes.js';
@@ -47,6 +48,7 @@ export const CLASSIFICATION_NETWORK: NetworkSpec<ClassificationHRNet, HRNetConfi
   task: 'classify',
   zoo: CLASSIFY_ZOO,
   build: (model) => createClassificationModel(model),
+  prepare: loadYamlSupportFor, // the YAML parser is loaded only for YAML text (DESIGN.md)
   isNetwork: (value): value is ClassificationHRNet => value instanceof ClassificationHRNet,
 };
 

@@ -1,5 +1,4 @@
 import { ConfigError } from '@hrnetjs/core';
-import { parse as parseYamlText } from 'yaml';
 
 export type BlockType = 'BASIC' | 'BOTTLENECK';
 
@@ -86,11 +85,60 @@ export function backbonePreset(
   return structuredClone({ ...preset, ...extra });
 }
 
-/** Parses YAML text, turning syntax errors into `ConfigError`. */
+/**
+ * The YAML parser, once `loadYamlSupport()` has loaded it. It is not imported statically: the `yaml` package
+ * is ~94 KB of a browser bundle that most apps never use (they name a preset or a zoo entry), so it is loaded
+ * with a dynamic `import()` only when a config is YAML text.
+ */
+let yamlParse: ((text: string) => unknown) | undefined;
+let yamlLoading: Promise<void> | undefined;
+
+/**
+ * Loads the YAML parser that `create*Model(yamlText)` and the other sync YAML readers need. The async
+ * factories (`createPoseEstimator`, `createSegmenter`, …) call it themselves when `model` is YAML text;
+ * call it once yourself before building a network from YAML with a sync `create*Model`. Idempotent.
+ */
+export function loadYamlSupport(): Promise<void> {
+  yamlLoading ??= import('yaml').then(
+    (m) => {
+      yamlParse = m.parse;
+    },
+    (e: unknown) => {
+      yamlLoading = undefined; // a failed load (a bundler's chunk not found) may be retried
+      throw new ConfigError(`could not load the YAML parser (package yaml): ${(e as Error).message}`);
+    },
+  );
+  return yamlLoading;
+}
+
+/** Whether `loadYamlSupport()` has finished, so the sync YAML readers work. */
+export function isYamlSupportLoaded(): boolean {
+  return yamlParse !== undefined;
+}
+
+/**
+ * Whether a `model`/`config` string is YAML text rather than a preset or zoo name (names have neither a
+ * newline nor a colon). Every factory tells the two apart with this one rule.
+ */
+export function isYamlText(value: unknown): value is string {
+  return typeof value === 'string' && (value.includes('\n') || value.includes(':'));
+}
+
+/** `loadYamlSupport()` when `model` is YAML text, else nothing: the async factories' `prepare` step. */
+export async function loadYamlSupportFor(model: unknown): Promise<void> {
+  if (isYamlText(model)) await loadYamlSupport();
+}
+
+/** Parses YAML text, turning syntax errors into `ConfigError`. Needs `loadYamlSupport()` first. */
 export function parseYaml(text: string): Record<string, unknown> {
+  if (!yamlParse) {
+    throw new ConfigError(
+      'a YAML config needs the YAML parser, which is loaded on demand: call `await loadYamlSupport()` (from @hrnetjs/hrnet-backbone) once before create*Model(yamlText), or pass the YAML as `model` to an async factory (createPoseEstimator, createSegmenter, …), which loads it itself',
+    );
+  }
   let doc: unknown;
   try {
-    doc = parseYamlText(text);
+    doc = yamlParse(text);
   } catch (e) {
     throw new ConfigError(`malformed YAML: ${(e as Error).message.split('\n')[0]}`);
   }

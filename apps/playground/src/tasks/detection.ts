@@ -11,6 +11,7 @@ import {
   readFcosLevels,
   toImageDetections,
 } from '@hrnetjs/head-det';
+import { loadYamlSupport } from '@hrnetjs/hrnet-backbone';
 import detSmallYaml from '../configs/det_fcos_small.yaml?raw';
 import { engineLabel, now } from './common.js';
 import type { DetectionResult, TaskDefinition, TaskRunner } from './types.js';
@@ -40,7 +41,8 @@ export const detectionTask: TaskDefinition = {
   // its stages call model.predict directly (each timed on its own): tfjs only
   engines: ['tfjs'],
   async create(preset, weights, options): Promise<TaskRunner> {
-    const base = preset === SMALL ? parseDetectionYaml(detSmallYaml) : detectionPresetConfig(preset);
+    // the small config is YAML text, parsed here (not by the factory): load the parser first
+    const base = preset === SMALL ? await loadYamlSupport().then(() => parseDetectionYaml(detSmallYaml)) : detectionPresetConfig(preset);
     const config = withInputSize(base, options.size ?? DEFAULT_DET_SIZE);
     const detector = await createDetector({ model: config, weights: weights ?? null, backend: tf.getBackend() as never });
     const model = detector.model;

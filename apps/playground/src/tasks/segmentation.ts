@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { imageToTensor } from '@hrnetjs/core';
 import { SEGMENTATION_PRESETS, createSegmenter, inferScores, parseSegmentationYaml, segmentationPresetConfig } from '@hrnetjs/head-seg';
+import { loadYamlSupport } from '@hrnetjs/hrnet-backbone';
 import segOcrSmallYaml from '../configs/seg_ocr_small.yaml?raw';
 import segSmallYaml from '../configs/seg_small.yaml?raw';
 import { engineLabel, now } from './common.js';
@@ -29,7 +30,8 @@ export const segmentationTask: TaskDefinition = {
   engines: ['tfjs'],
   async create(preset, weights, options): Promise<TaskRunner> {
     const small = SMALL_CONFIGS[preset];
-    const config = small ? parseSegmentationYaml(small) : segmentationPresetConfig(preset);
+    // the small configs are YAML text, parsed here (not by the factory): load the parser first
+    const config = small ? await loadYamlSupport().then(() => parseSegmentationYaml(small)) : segmentationPresetConfig(preset);
     // keep the page's backend: createSegmenter would otherwise pick the best one
     const segmenter = await createSegmenter({ model: config, weights, backend: tf.getBackend() as never });
     const size = options.size ?? DEFAULT_SEG_SIZE;

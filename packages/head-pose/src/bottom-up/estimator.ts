@@ -16,6 +16,7 @@ import {
   type TaskConfig,
   TaskObject,
 } from '@hrnetjs/core';
+import { loadYamlSupportFor } from '@hrnetjs/hrnet-backbone';
 import { COCO_KEYPOINTS } from '../keypoints.js';
 import { refuseOtherPoseCheckpoint, refuseOtherPoseModel } from '../pose-kinds.js';
 import { preprocessCrops } from '../preprocess.js';
@@ -161,6 +162,7 @@ export const BOTTOM_UP_NETWORK: NetworkSpec<PoseHigherResolutionNet, BottomUpMod
   task: 'pose',
   zoo: BOTTOM_UP_ZOO,
   build: (model, entry) => createBottomUpPoseModel(entry ? bottomUpZooConfig(entry) : model),
+  prepare: loadYamlSupportFor, // the YAML parser is loaded only for YAML text (DESIGN.md)
   isNetwork: (value): value is PoseHigherResolutionNet => value instanceof PoseHigherResolutionNet,
   checkWeights: (sd) => refuseOtherPoseCheckpoint(sd, 'bottom-up'),
 };

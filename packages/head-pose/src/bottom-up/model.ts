@@ -8,6 +8,7 @@ import {
   describe,
   normalizePresetName,
   parseBackboneYaml,
+  isYamlText,
 } from '@hrnetjs/hrnet-backbone';
 
 /** `MODEL.EXTRA.DECONV` of the official HigherHRNet YAMLs. */
@@ -311,6 +312,6 @@ export class PoseHigherResolutionNet extends HighResolutionTrunk<tf.Tensor[]> {
  */
 export function createBottomUpPoseModel(config: string | BottomUpModelConfig): PoseHigherResolutionNet {
   if (typeof config !== 'string') return new PoseHigherResolutionNet(config);
-  const isYaml = config.includes('\n') || config.includes(':');
+  const isYaml = isYamlText(config);
   return new PoseHigherResolutionNet(isYaml ? parseBottomUpYaml(config) : bottomUpPresetConfig(config));
 }
