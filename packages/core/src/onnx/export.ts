@@ -506,8 +506,14 @@ class Translator {
         };
         if (nearest) attrs.nearest_mode = str(alignCorners ? 'round_prefer_ceil' : 'floor');
         let y: string;
-        if (oh % ih === 0 && ow % iw === 0 && !alignCorners && !halfPixel) {
-          // an integer factor (nn.Upsample(scale_factor=s)): constant scales, as PyTorch exports it
+        if (oh % ih === 0 && ow % iw === 0) {
+          // an integer factor (nn.Upsample(scale_factor=s), or F.interpolate(size=…) to a multiple of the input,
+          // as every HRNet fuse layer at sizes that are multiples of 32): constant scales. Each coordinate mode
+          // then maps the same pixels as with sizes (align_corners does not read the scale; half_pixel's
+          // out/in is the exact integer), and onnxruntime's NCHWc optimiser can only turn a Resize with constant
+          // scales or sizes into its blocked Upsample: sizes from Shape (the dynamic batch) keep it a plain Resize
+          // between a ReorderOutput and a ReorderInput (seg W18-small-v2 1024x2048: 1.19x PyTorch's static-batch
+          // export at 1 thread, whose sizes fold to constants).
           y = g.one('Resize', [x.name, '', g.float32([1, 1, oh / ih, ow / iw])], attrs);
         } else {
           // to a size (F.interpolate(size=…)): sizes = [N, C] of the input + [H, W], so the batch stays dynamic
