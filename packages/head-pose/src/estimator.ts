@@ -23,6 +23,7 @@ import { type KeypointSet, keypointSetFor } from './keypoints.js';
 import { PoseHighResolutionNet, type PoseNetwork, type PoseNetworkConfig, createPoseModel } from './model.js';
 import { PoseLiteHRNet } from './lite.js';
 import { type CropMethod, cropPersons, cropPersonsHost, preprocessCrops } from './preprocess.js';
+import type { HostPixels } from './opencv-warp.js';
 import { type Box, type CenterScale, PIXEL_STD, boxToCenterScale } from './transforms.js';
 import { IN_VIS_THRESHOLD, rescorePose } from './coco.js';
 import { POSE_DEFAULTS } from './constants.js';
@@ -216,15 +217,7 @@ export class PoseEstimator extends TaskObject<PoseNetwork> {
   private async networkInput(image: ImageInput, people: readonly CenterScale[]): Promise<tf.Tensor4D> {
     const method = this.options.crop;
     if (method !== 'opencv') return tf.tidy(() => preprocessCrops(cropPersons(imageToTensor(image), people, this.inputSize, { method })));
-    const rgb = imageToTensor(image);
-    let data: Float32Array;
-    try {
-      data = (await rgb.data()) as Float32Array;
-    } finally {
-      rgb.dispose();
-    }
-    const [height, width] = rgb.shape;
-    const crops = cropPersonsHost({ data, width, height, channels: 3 }, people, this.inputSize);
+    const crops = cropPersonsHost(await hostRgb(image), people, this.inputSize);
     const [w, h] = this.inputSize;
     return tf.tidy(() => preprocessCrops(tf.tensor4d(crops, [people.length, h, w, 3])));
   }
@@ -247,6 +240,25 @@ export class PoseEstimator extends TaskObject<PoseNetwork> {
     const step = Math.min(boxes, this.options.maxBatch ?? Math.max(1, Math.floor(room / perCrop)));
     checkWorkingBytes('estimatePoses', { ...fixed, [`a pass of ${step}`]: step * perCrop }, this.limits, 'pass fewer boxes per call, a smaller maxBatch, or raise maxWorkingBytes');
     return step;
+  }
+}
+
+/**
+ * The image as host RGB pixels: 8-bit RGB pixel data (what Node decoders give) as it is; anything else through
+ * core's `imageToTensor` (its checks, gray/alpha to RGB, browser images) and one asynchronous read-back.
+ */
+async function hostRgb(image: ImageInput): Promise<HostPixels> {
+  if (!(image instanceof tf.Tensor) && 'data' in image) {
+    const { data, width, height } = image;
+    const rgb8 = data instanceof Uint8Array || data instanceof Uint8ClampedArray;
+    if (rgb8 && (image.channels ?? 3) === 3 && data.length === width * height * 3) return { data, width, height, channels: 3 };
+  }
+  const rgb = imageToTensor(image);
+  try {
+    const [height, width] = rgb.shape;
+    return { data: await rgb.data(), width, height, channels: 3 };
+  } finally {
+    rgb.dispose();
   }
 }
 

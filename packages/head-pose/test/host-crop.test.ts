@@ -70,6 +70,9 @@ describe.each(NODE_TEST_BACKENDS)('host opencv crop vs the previous tfjs samplin
     const [iw, ih] = est.inputSize;
     const image = tf.tensor3d(Float32Array.from(photo.data), [photo.height, photo.width, 3]);
     const poses = await est.estimatePoses(image, { boxes });
+    // 8-bit RGB pixel data goes to the crop as it is (no tensor): the same poses
+    const fromPixels = await est.estimatePoses({ data: photo.data, width: photo.width, height: photo.height, channels: 3 }, { boxes });
+    expect(fromPixels).toEqual(poses);
     // the previous estimatePoses, step by step: tfjs crop, normalize, predict, decode
     const model = createPoseModel(yaml);
     model.loadStateDict(weights);

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { countMultiplyAdds, exportOnnx, loadCheckpoint, saveSafetensors, setOnnxRuntimeLoader, settle } from '@hrnetjs/core';
 import { createPoseEstimator } from '@hrnetjs/head-pose';
 import { type BenchModelSpec, sizeOf } from './models.js';
-import { type RunPlan, type Timing, timeRuns } from './timing.js';
+import { type RunPlan, type Timing, timeAlternating, timeRuns } from './timing.js';
 import { type TorchFiles, type TorchReference, torchFiles } from './torch-ref.js';
 
 interface OrtTensor {
@@ -57,7 +57,7 @@ export interface NodeResult {
 
 const randomInput = (n: number) => Float32Array.from({ length: n }, () => Math.random() * 2 - 1);
 
-async function ortSession(ort: OrtNode, model: Uint8Array | string, threads: number): Promise<OrtSession> {
+export async function ortSession(ort: OrtNode, model: Uint8Array | string, threads: number): Promise<OrtSession> {
   return ort.InferenceSession.create(model, {
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'all',
@@ -66,10 +66,15 @@ async function ortSession(ort: OrtNode, model: Uint8Array | string, threads: num
   });
 }
 
+/** One `session.run` on a random input of `dims` (made once), as a function to time. */
+export function sessionRun(ort: OrtNode, session: OrtSession, dims: number[]): () => Promise<unknown> {
+  const feed = { [session.inputNames[0]!]: new ort.Tensor('float32', randomInput(dims.reduce((a, b) => a * b, 1)), dims) };
+  return () => session.run(feed);
+}
+
 /** Times `session.run` on one random input of `dims`. */
 async function timeSession(ort: OrtNode, session: OrtSession, dims: number[], plan: RunPlan): Promise<Timing> {
-  const feed = { [session.inputNames[0]!]: new ort.Tensor('float32', randomInput(dims.reduce((a, b) => a * b, 1)), dims) };
-  return timeRuns(() => session.run(feed), plan);
+  return timeRuns(sessionRun(ort, session, dims), plan);
 }
 
 function relativeError(got: Float32Array, want: Float32Array): number {
@@ -200,14 +205,16 @@ export async function measureEstimatePoses(o: NodeOptions): Promise<EstimateResu
       }
       o.log(`  estimatePoses on onnxruntime, ${t} thread${t > 1 ? 's' : ''}, and the bare session.run`);
       const est = await createPoseEstimator({ model: preset, weights, flipTest: false, engine: 'onnxruntime', engineOptions: { threads: t } });
-      const estimate = await timeRuns(() => est.estimatePoses(image, { boxes }), o.plan);
-      // the bare run: the same network, exported the same way, fed a ready NHWC crop
-      const onnx = exportOnnx(est.model, { inputSize: [192, 256] });
-      est.dispose();
-      const s = await ortSession(o.ort, onnx, t);
-      const bare = await timeSession(o.ort, s, [1, 256, 192, 3], o.plan);
-      await s.release();
-      result.ort[t] = { estimate, bare };
+      // the bare run: the same network, exported the same way, fed a ready NHWC crop; timed in turn with the
+      // call, so that the ratio holds on a loaded machine
+      const s = await ortSession(o.ort, exportOnnx(est.model, { inputSize: [192, 256] }), t);
+      try {
+        const [estimate, bare] = await timeAlternating(() => est.estimatePoses(image, { boxes }), sessionRun(o.ort, s, [1, 256, 192, 3]), o.plan);
+        result.ort[t] = { estimate, bare };
+      } finally {
+        est.dispose();
+        await s.release();
+      }
     }
   } finally {
     image.dispose();

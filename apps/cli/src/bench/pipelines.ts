@@ -2,7 +2,8 @@
  * The bench's pipeline tables, measured in the same run as the engine table: whole calls of the high-level
  * APIs a user makes, not bare networks.
  * - `fps`: `estimatePoses` on one person box (no flip) for W32 and Lite-HRNet-18/-30 on tfjs and on the
- *   onnxruntime engine (2 threads): milliseconds and frames per second (issue 16's real-time question).
+ *   onnxruntime engine (1 and 2 threads): milliseconds and frames per second (issue 16's real-time question), and
+ *   on onnxruntime the bare `session.run` of the same network beside it, timed in turn (issue 12's 1.15× target).
  * - `bottomup`: HigherHRNet W32 512 `estimatePoses` single scale and with flip, the network part (resize,
  *   network, flip aggregation) apart from the grouping, on tfjs and on the onnxruntime engine.
  * - `load`: reading an official-size checkpoint (HRNet-W48 segmentation, 0.26 GB) from bytes with
@@ -12,11 +13,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadCheckpoint, saveSafetensors } from '@hrnetjs/core';
+import { exportOnnx, loadCheckpoint, saveSafetensors } from '@hrnetjs/core';
 import { createMultiPoseEstimator, createPoseEstimator } from '@hrnetjs/head-pose';
 import { createSegmentationModel } from '@hrnetjs/head-seg';
-import { type NodeOptions, scene } from './node.js';
-import { type Timing, timeRuns } from './timing.js';
+import { type NodeOptions, ortSession, scene, sessionRun } from './node.js';
+import { type Timing, timeAlternating, timeRuns } from './timing.js';
 
 export const PIPELINE_ROWS = ['fps', 'bottomup', 'load'] as const;
 export type PipelineRow = (typeof PIPELINE_ROWS)[number];
@@ -31,27 +32,59 @@ const ENGINES = [
   ['onnxruntime 2t', { engine: 'onnxruntime', engineOptions: { threads: 2 } }],
 ] as const;
 
-/** `estimatePoses` (one box, no flip) per model and engine: ms and frames per second. */
+/** The fps table's engines: the onnxruntime engine at 1 and 2 threads, each against its bare `session.run`. */
+const FPS_ENGINES = [
+  ['tfjs', {}, 0],
+  ['onnxruntime 1t', { engine: 'onnxruntime', engineOptions: { threads: 1 } }, 1],
+  ['onnxruntime 2t', { engine: 'onnxruntime', engineOptions: { threads: 2 } }, 2],
+] as const;
+
+/**
+ * `estimatePoses` (one box, no flip) per model and engine: ms and frames per second; on the onnxruntime engine
+ * also the bare `session.run` of the same exported network (fed a ready NHWC crop, the engine's own session
+ * options) and the ratio of the two, timed call by call in turn (so the ratio holds on a loaded machine) over
+ * more calls than the other cells.
+ */
 async function fpsTable(o: NodeOptions): Promise<string> {
-  const lines = ['| estimatePoses, 1 person box, no flip | engine | ms a call | frames / s |', '| --- | --- | --- | --- |'];
+  const lines = [
+    '| estimatePoses, 1 person box, no flip | engine | ms a call | frames / s | bare session.run ms | estimatePoses / session.run |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
   const { image, boxes } = scene();
+  const ratioPlan = o.quick ? o.plan : { ...o.plan, minRuns: 15, maxRuns: 40 };
   try {
     for (const model of ['coco_w32_256x192', 'litehrnet_18_coco_256x192', 'litehrnet_30_coco_256x192']) {
-      for (const [name, engine] of ENGINES) {
+      for (const [name, engine, threads] of FPS_ENGINES) {
         if (name !== 'tfjs' && typeof o.ort === 'string') {
-          lines.push(`| ${model} | ${name} | ${o.ort} | |`);
+          lines.push(`| ${model} | ${name} | ${o.ort} | | | |`);
           continue;
         }
         o.log(`  ${model} on ${name}`);
         let t: Cell;
+        let bare: Cell | undefined;
         try {
           const est = await createPoseEstimator({ model, weights: null, flipTest: false, ...engine });
-          t = await timeRuns(() => est.estimatePoses(image, { boxes }), o.plan);
-          est.dispose();
+          try {
+            const call = () => est.estimatePoses(image, { boxes });
+            if (threads === 0 || typeof o.ort === 'string') t = await timeRuns(call, o.plan);
+            else {
+              const [w, h] = est.inputSize;
+              const session = await ortSession(o.ort, exportOnnx(est.model, { inputSize: [w, h] }), threads);
+              try {
+                const run = await sessionRun(o.ort, session, [1, h, w, 3]);
+                [t, bare] = await timeAlternating(call, run, ratioPlan);
+              } finally {
+                await session.release();
+              }
+            }
+          } finally {
+            est.dispose();
+          }
         } catch (e) {
           t = fail(e);
         }
-        lines.push(`| ${model} | ${name} | ${cell(t)} | ${typeof t === 'string' ? '' : (1000 / t.medianMs).toFixed(1)} |`);
+        const ratio = typeof t !== 'string' && bare !== undefined && typeof bare !== 'string' ? `${(t.medianMs / bare.medianMs).toFixed(2)}×` : '';
+        lines.push(`| ${model} | ${name} | ${cell(t)} | ${typeof t === 'string' ? '' : (1000 / t.medianMs).toFixed(1)} | ${cell(bare)} | ${ratio} |`);
       }
     }
   } finally {

@@ -45,3 +45,29 @@ export async function timeRuns(fn: () => Promise<unknown>, plan: RunPlan, warmup
   const sorted = [...times].sort((a, b) => a - b);
   return { medianMs: sorted[Math.floor(sorted.length / 2)]!, minMs: sorted[0]!, runs: times.length };
 }
+
+/**
+ * Times two things call by call in turn (a, b, a, b, …) under one plan, so a ratio of their medians holds on a
+ * machine whose load changes during the run: each gets `plan`'s warm-up, then both are timed until both reach
+ * `minRuns` and the pair's budget `2 × budgetMs` is spent (or `maxRuns` pairs).
+ */
+export async function timeAlternating(a: () => Promise<unknown>, b: () => Promise<unknown>, plan: RunPlan): Promise<[Timing, Timing]> {
+  for (let i = 0; i < plan.warmup; i++) {
+    await a();
+    await b();
+  }
+  const times: [number[], number[]] = [[], []];
+  const start = performance.now();
+  while (times[0].length < plan.maxRuns && (times[0].length < plan.minRuns || performance.now() - start < 2 * plan.budgetMs)) {
+    for (const [i, fn] of [a, b].entries()) {
+      const t0 = performance.now();
+      await fn();
+      times[i]!.push(performance.now() - t0);
+    }
+  }
+  const timing = (v: number[]): Timing => {
+    const sorted = [...v].sort((x, y) => x - y);
+    return { medianMs: sorted[Math.floor(sorted.length / 2)]!, minMs: sorted[0]!, runs: v.length };
+  };
+  return [timing(times[0]), timing(times[1])];
+}
