@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readNpy } from '@hrnetjs/core';
-import { NODE_TEST_BACKENDS, compare, useBackend } from '@hrnetjs/core/testing';
+import { NODE_TEST_BACKENDS, compare, hashedUniform, useBackend } from '@hrnetjs/core/testing';
 import {
   adjust,
   bottomUpFinalPreds,
@@ -12,8 +12,11 @@ import {
   parseBottomUpYaml,
   parseHeatmaps,
   personScores,
+  refine,
+  refineIndex,
   topKOnDevice,
 } from '../src/index.js';
+import { naiveRefine } from './helpers/naive-refine.js';
 
 const dir = new URL('./fixtures/higherhrnet_small/', import.meta.url);
 const bytes = (f: string) => new Uint8Array(readFileSync(new URL(f, dir)));
@@ -97,5 +100,75 @@ describe.each(NODE_TEST_BACKENDS)('official HeatmapParser on crowded synthetic m
     expect(parsed.people.length).toBe(c.ans.length);
     expect(compare(parsed.people.flatMap((q) => Array.from(q)), flat(c.ans)).maxAbsDiff).toBe(0);
     expect(compare(parsed.scores, c.scores).maxAbsDiff).toBeLessThan(1e-7);
+  });
+});
+
+/**
+ * Maps like random weights give (smooth, values in the thousands, tags that match nothing), so every top-k
+ * candidate passes the threshold and the parser starts hundreds of people: a box blur of hashed noise.
+ * `step` quantizes the values (tags by a fifth of it), which makes ties in refine's argmax common.
+ */
+function crowdMaps(key: string, K: number, H: number, W: number, T: number, step: number) {
+  const field = (name: string, n: number, amplitude: number, step: number) => {
+    const u = hashedUniform(`${key}/${name}`, n * H * W);
+    const out = new Float32Array(n * H * W);
+    const r = 3;
+    for (let c = 0; c < n; c++) {
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          let s = 0;
+          let m = 0;
+          for (let dy = -r; dy <= r; dy++) {
+            for (let dx = -r; dx <= r; dx++) {
+              const yy = y + dy;
+              const xx = x + dx;
+              if (yy < 0 || yy >= H || xx < 0 || xx >= W) continue;
+              s += u[(c * H + yy) * W + xx]! - 0.5;
+              m++;
+            }
+          }
+          const v = (s / m) * amplitude;
+          out[(c * H + y) * W + x] = step ? Math.round(v / step) * step : v;
+        }
+      }
+    }
+    return out;
+  };
+  const det = field('det', K, 20000, step);
+  const tag = field('tag', K * T, 20000, step / 5);
+  return tf.tidy(() => ({
+    heatmaps: tf.transpose(tf.tensor4d(det, [1, K, H, W]), [0, 2, 3, 1]) as tf.Tensor4D,
+    // [K·T, H, W] → [1, H, W, K, T]
+    tags: tf.transpose(tf.reshape(tf.tensor(tag, [K, T, H, W]), [1, K, T, H, W]), [0, 3, 4, 1, 2]),
+  }));
+}
+
+describe('refine on a crowd of candidate people (90 to 500): the pruned scan equals the full scan', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  it.each([
+    ['plain tags, 60x44 (partial blocks)', 44, 60, 1, 0],
+    ['flip tags, 64x64, quantized heatmaps (ties)', 64, 64, 2, 250],
+  ] as const)('%s', async (_, H, W, T, step) => {
+    const { heatmaps, tags } = crowdMaps(`crowd/${H}x${W}/${T}`, 17, H, W, T, step);
+    const p = { ...params, detectionThreshold: -1e9 };
+    const { maps, top } = await topKOnDevice(heatmaps, tags, p);
+    tf.dispose([heatmaps, tags]);
+    const people = matchByTag(top, p);
+    expect(people.length).toBeGreaterThan(80);
+    adjust(people, maps);
+    // the full scan is slow: every 8th person (and the first and last)
+    const picked = people.map((_, i) => i).filter((i) => i % 8 === 0 || i === people.length - 1);
+    const expected = picked.map((i) => Float32Array.from(people[i]!));
+    for (const q of expected) naiveRefine(q, maps);
+    const index = refineIndex(maps);
+    const got = picked.map((i) => Float32Array.from(people[i]!));
+    for (const q of got) refine(q, maps, index);
+    // refine filled joints, and the same ones with the same values
+    expect(expected.filter((q, n) => q.some((v, c) => v !== people[picked[n]!]![c])).length).toBeGreaterThan(picked.length / 2);
+    expect(got.map((q) => Array.from(q))).toEqual(expected.map((q) => Array.from(q)));
+    // and through the parser (which makes its own index)
+    const parsed = parseHeatmaps(maps, top, p);
+    expect(picked.map((i) => Array.from(parsed.people[i]!))).toEqual(expected.map((q) => Array.from(q)));
   });
 });
