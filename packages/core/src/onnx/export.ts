@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { EngineError, ShapeError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { DataType, type AttributeValue, type DataTypeCode, type NodeValue, type TensorValue, type ValueInfo, encodeModel, readModelMetadata } from './proto.js';
-import { type OutputTree, type RecordedKernel, type RecordedTensor, type Recording, mapTree, recordForward } from './record.js';
+import { type OutputTree, type RecordedKernel, type RecordedTensor, type Recording, type RecordMode, PlaceholderReadError, mapTree, recordForward } from './record.js';
 
 /** The opset written: 17 (Resize with `sizes`, Softmax on one axis, ReduceMean's axes as an attribute). */
 export const ONNX_OPSET = 17;
@@ -18,6 +18,13 @@ export interface OnnxExportOptions {
    * runtimes — a pure-convolution network then has no Transpose at all. Either file runs on the engine.
    */
   layout?: OnnxLayout;
+  /**
+   * How the graph is recorded from `forward`: `'shapes'` (default) with shape-only placeholders, so no
+   * convolution runs and exporting costs milliseconds rather than a tfjs pass at this size; `'compute'` with a
+   * real tfjs pass on zeros. Both give the same file (a forward that reads its activations' values falls back
+   * to `'compute'` by itself).
+   */
+  recording?: RecordMode;
   /** `producer_version` written to the file (default `'hrnet-js'`'s core version is unknown here: `'0'`). */
   producerVersion?: string;
 }
@@ -67,12 +74,16 @@ export function exportOnnx(model: Module<tf.Tensor4D, any>, options: OnnxExportO
   for (const [what, v] of [['width', width], ['height', height], ['channels', channels]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new ShapeError(`exportOnnx: ${what} must be a positive integer, found ${String(v)}`);
   }
-  const input = tf.zeros([1, height, width, channels]) as tf.Tensor4D;
+  const shape = [1, height, width, channels];
+  const forward = (x: tf.Tensor4D) => model.forward(x);
   let recording: Recording;
+  const mode = options.recording ?? 'shapes';
   try {
-    recording = recordForward((x) => model.forward(x), input);
-  } finally {
-    input.dispose();
+    recording = recordForward(forward, shape, mode);
+  } catch (e) {
+    // a forward that looks at its activations' values cannot be recorded from shapes: record it from a real pass
+    if (!(e instanceof PlaceholderReadError)) throw e;
+    recording = recordForward(forward, shape, 'compute');
   }
   const info: OnnxExportInfo = { inputSize: [width, height], channels, layout, outputs: 0 };
   return translate(recording, info, options.producerVersion ?? '0');

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { EngineError } from '../errors.js';
+import { kernelOutputShapes } from './shapes.js';
 
 /** One tfjs kernel call seen while recording a forward pass. */
 export interface RecordedKernel {
@@ -71,19 +72,63 @@ export function recordComposite<T extends tf.Tensor>(name: string, inputs: Recor
   return result;
 }
 
+/** How a forward is recorded: shape-only placeholders (default), or a real pass on zeros. */
+export type RecordMode = 'shapes' | 'compute';
+
+/** Thrown when the forward reads the values of an activation while it is recorded shape-only. */
+export class PlaceholderReadError extends EngineError {
+  constructor() {
+    super('ONNX export: the forward read the values of an activation, which a shape-only recording does not compute');
+    this.name = 'PlaceholderReadError';
+  }
+}
+
 /**
- * Runs `forward(input)` once on the active tfjs backend and records every kernel it dispatches, so the ONNX
- * graph is a translation of the very code the tfjs engine runs (one definition of each network). Only kernels
- * called from op level are recorded (a kernel that dispatches others counts once). Tensors that no recorded
- * kernel made — weights, scalars made inside ops — are constants, and so is the output of a kernel whose inputs
- * are all constants (folded at export time); their values are read when first seen.
+ * The "backend" of shape-only placeholders: they have a shape and a dtype but no storage, so freeing them is
+ * free and reading them is an error (exportOnnx then records again with a real pass).
  */
-export function recordForward(forward: (x: tf.Tensor4D) => unknown, input: tf.Tensor4D): Recording {
+const PLACEHOLDER_BACKEND = {
+  disposeData: () => true,
+  readSync: (): never => {
+    throw new PlaceholderReadError();
+  },
+  read: (): Promise<never> => Promise.reject(new PlaceholderReadError()),
+  refCount: () => 1,
+  incRef: () => {},
+  decRef: () => {},
+};
+
+/**
+ * Records every kernel `forward` dispatches on an input of `inputShape` (NHWC), so the ONNX graph is a
+ * translation of the very code the tfjs engine runs (one definition of each network). Only kernels called from
+ * op level are recorded (a kernel that dispatches others counts once). Tensors that no recorded kernel made —
+ * weights, scalars made inside ops — are constants, and so is the output of a kernel whose inputs are all
+ * constants (run for real and folded at export time); their values are read when first seen.
+ *
+ * Mode `'shapes'` (default) runs no kernel that depends on the input: the input and every tensor computed from
+ * it are placeholders with a shape and no values, their shapes given by `kernelOutputShapes` (tfjs's own shape
+ * helpers). The graph needs only shapes, and a real pass costs what a tfjs inference does (seconds for seg at
+ * 1024x2048 or FCOS at 800x1344 on wasm) before the first onnxruntime run. A kernel without a shape rule runs
+ * for real on zeros of its inputs' shapes. Mode `'compute'` runs the whole pass on zeros (what export did
+ * before; a forward that reads an activation's values needs it, see `PlaceholderReadError`).
+ */
+export function recordForward(forward: (x: tf.Tensor4D) => unknown, inputShape: readonly number[], mode: RecordMode = 'shapes'): Recording {
   if (active) throw new EngineError('ONNX export: a forward is already being recorded (exportOnnx is not re-entrant)');
-  const engine = tf.engine() as unknown as { runKernel: (name: string, inputs: Record<string, unknown>, attrs?: Record<string, unknown>) => unknown };
+  const eng = tf.engine();
+  const engine = eng as unknown as { runKernel: (name: string, inputs: Record<string, unknown>, attrs?: Record<string, unknown>) => unknown };
   const original = engine.runKernel;
   const kernels: RecordedKernel[] = [];
   const tensors = new Map<number, RecordedTensor>();
+  const shapesOnly = mode === 'shapes';
+  /** dataIds of placeholders (tensor objects may share one). */
+  const placeholders = new WeakSet<object>();
+  const placeholder = (shape: readonly number[], dtype: tf.DataType): tf.Tensor => {
+    const dataId = {};
+    placeholders.add(dataId);
+    return eng.makeTensorFromTensorInfo({ dataId, shape: [...shape], dtype }, PLACEHOLDER_BACKEND as unknown as tf.KernelBackend);
+  };
+  const isPlaceholder = (v: unknown): v is tf.Tensor => isTensor(v) && placeholders.has(v.dataId);
+  const input = (shapesOnly ? placeholder(inputShape, 'float32') : tf.zeros([...inputShape] as [number, number, number, number])) as tf.Tensor4D;
   const dynamic = new Set<number>([input.id]);
   tensors.set(input.id, { id: input.id, shape: [...input.shape], dtype: input.dtype });
   const state = { depth: 0, note: (_n: string, _i: Record<string, tf.Tensor>, _a: Record<string, unknown>, _r: tf.Tensor) => {} };
@@ -119,12 +164,37 @@ export function recordForward(forward: (x: tf.Tensor4D) => unknown, input: tf.Te
   };
   state.note = (name, inputs, attrs, result) => note(name, inputs, attrs, [result]);
 
+  /** A kernel call on placeholders: placeholders of its output shapes, the kernel run only where no rule says them. */
+  const shapeOnly = (self: unknown, name: string, inputs: Record<string, unknown>, attrs: Record<string, unknown> | undefined): unknown => {
+    const rule = kernelOutputShapes(name, inputs, attrs ?? {});
+    if (rule) return rule.length === 1 && name !== 'SplitV' ? placeholder(rule[0]!.shape, rule[0]!.dtype) : rule.map((o) => placeholder(o.shape, o.dtype));
+    const zeros: tf.Tensor[] = [];
+    const real = (v: unknown): unknown => {
+      if (!isPlaceholder(v)) return v;
+      const z = tf.zeros(v.shape, v.dtype);
+      zeros.push(z);
+      return z;
+    };
+    const realInputs = Array.isArray(inputs)
+      ? inputs.map(real)
+      : Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, Array.isArray(v) ? v.map(real) : real(v)]));
+    const result = original.call(self, name, realInputs as Record<string, unknown>, attrs);
+    const outs = (Array.isArray(result) ? result : [result]) as tf.Tensor[];
+    const made = outs.map((o) => placeholder(o.shape, o.dtype));
+    tf.dispose([...outs, ...zeros]);
+    return Array.isArray(result) ? made : made[0];
+  };
+
+  const anyPlaceholder = (inputs: Record<string, unknown>): boolean =>
+    Object.values(inputs).some((v) => (Array.isArray(v) ? v.some(isPlaceholder) : isPlaceholder(v)));
+
   engine.runKernel = function (this: unknown, name: string, inputs: Record<string, unknown>, attrs?: Record<string, unknown>) {
-    if (state.depth > 0) return original.call(this, name, inputs, attrs);
+    const skip = shapesOnly && anyPlaceholder(inputs);
+    if (state.depth > 0) return skip ? shapeOnly(this, name, inputs, attrs) : original.call(this, name, inputs, attrs);
     state.depth++;
     let result: unknown;
     try {
-      result = original.call(this, name, inputs, attrs);
+      result = skip ? shapeOnly(this, name, inputs, attrs) : original.call(this, name, inputs, attrs);
     } finally {
       state.depth--;
     }
@@ -145,6 +215,7 @@ export function recordForward(forward: (x: tf.Tensor4D) => unknown, input: tf.Te
   } finally {
     engine.runKernel = original;
     active = null;
+    input.dispose();
   }
   return { kernels, tensors, inputId: input.id, outputs };
 }

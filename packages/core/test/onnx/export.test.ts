@@ -63,6 +63,33 @@ class Mixed extends Module<tf.Tensor4D, { maps: tf.Tensor[]; logits: tf.Tensor }
   }
 }
 
+/** The names of the kernels the backend ran during `f` (the engine's `runKernelFunc`, under any recording). */
+function kernelsRun<T>(f: () => T): { result: T; names: Set<string> } {
+  const engine = tf.engine() as unknown as { runKernelFunc: (p: { kernelName: string }) => unknown };
+  const names = new Set<string>();
+  const original = engine.runKernelFunc;
+  engine.runKernelFunc = function (this: unknown, p: { kernelName: string }) {
+    names.add(p.kernelName);
+    return original.call(this, p);
+  };
+  try {
+    return { result: f(), names };
+  } finally {
+    delete (engine as { runKernelFunc?: unknown }).runKernelFunc;
+  }
+}
+
+/** A forward that reads an activation's values (a data-dependent scale): only a real pass can record it. */
+class Peeks extends Module<tf.Tensor4D, tf.Tensor> {
+  conv = this.addModule('conv', new Conv2d(3, 4, 3, { padding: 1 }));
+
+  forward(x: tf.Tensor4D) {
+    const y = this.conv.forward(x);
+    const peak = tf.max(y).dataSync()[0]!;
+    return tf.mul(y, 1 / (1 + Math.abs(peak)));
+  }
+}
+
 /** Random weights (running variances positive), deterministic. */
 function randomize(m: Module<any, any>): void {
   let seed = 1;
@@ -110,6 +137,22 @@ describe.each(NODE_TEST_BACKENDS)('exportOnnx (%s)', (backend) => {
       tf.dispose([x, expected]);
     }
     await session.release();
+  });
+
+  it('records from shapes only: the very file of a real pass, with no kernel run on the input; a forward that reads values falls back', () => {
+    const real = kernelsRun(() => exportOnnx(model as never, { inputSize: [20, 16], recording: 'compute' }));
+    const before = tf.memory().numTensors;
+    const shapes = kernelsRun(() => exportOnnx(model as never, { inputSize: [20, 16] }));
+    expect(tf.memory().numTensors).toBe(before);
+    expect(shapes.result).toEqual(real.result);
+    // the real pass runs every layer; the shape-only one runs none (only kernels on constants, folded)
+    for (const k of ['FusedConv2D', 'FusedDepthwiseConv2D', 'BatchMatMul', 'ResizeBilinear', 'Softmax', 'AvgPool']) {
+      expect(real.names.has(k), k).toBe(true);
+      expect(shapes.names.has(k), k).toBe(false);
+    }
+    const peeks = new Peeks();
+    expect(exportOnnx(peeks as never, { inputSize: [6, 4] })).toEqual(exportOnnx(peeks as never, { inputSize: [6, 4], recording: 'compute' }));
+    peeks.dispose();
   });
 
   it('the engine runner returns predict’s structure as tensors, one session per input size, and frees them', async () => {
