@@ -2,9 +2,10 @@
 // The clean-room test of what we publish: pack every public package as `pnpm publish` would (workspace:
 // ranges rewritten, `files` applied, prepack run), check each tarball's types with arethetypeswrong, install
 // the tarballs with npm into an empty project, and there run an ESM script, a CommonJS script, a strict `tsc`
-// over a typed use of every head, `hrnet --version` and `hrnet demo`. Nothing here may reach into the repo's
-// node_modules: what a new user's `npm install` gets is all the project sees.
-import { execFileSync } from 'node:child_process';
+// over a typed use of every head, `hrnet --version`, `hrnet demo` and `hrnet pose --engine onnxruntime`.
+// Nothing here may reach into the repo's node_modules: what a new user's `npm install` gets is all the project
+// sees.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -52,7 +53,9 @@ try {
     overrides: Object.fromEntries(Object.keys(files).map((n) => [n, file(n)])),
   }, null, 2));
   // --ignore-scripts: a user's install of our packages must not need any install script of ours
+  const installStarted = performance.now();
   sh('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], project, { ONNXRUNTIME_NODE_INSTALL: 'skip' });
+  process.stdout.write(`npm install: ${((performance.now() - installStarted) / 1000).toFixed(1)} s\n`);
 
   const esm = `
 import * as tf from '@tensorflow/tfjs-core';
@@ -133,7 +136,40 @@ export async function main(pixels: Uint8Array): Promise<number> {
   if (version !== expected) throw new Error(`hrnet --version printed '${version}', package.json says ${expected}`);
   const demo = sh(join(project, 'node_modules/.bin/hrnet'), ['demo', '--out', join(work, 'demo'), '--backend', 'wasm'], project);
   if (!/4 tasks ran on wasm/.test(demo)) throw new Error(`hrnet demo from the npm install:\n${demo}`);
-  process.stdout.write('\nclean-room pack test passed: attw clean, ESM + CJS + strict tsc, hrnet --version, hrnet demo\n');
+
+  // --engine onnxruntime from the same install: onnxruntime-node is the CLI's optional dependency, so npm put it
+  // there (its install script, which only fetches CUDA extras, is skipped as a user can with
+  // ONNXRUNTIME_NODE_INSTALL=skip), and the poses equal the tfjs engine's on a demo photo with the demo network
+  const ortStarted = performance.now();
+  const ortPkg = join(project, 'node_modules/onnxruntime-node');
+  const declared = JSON.parse(readFileSync(join(root, 'apps/cli/package.json'), 'utf8')).optionalDependencies['onnxruntime-node'];
+  const installedOrt = existsSync(join(ortPkg, 'package.json')) ? JSON.parse(readFileSync(join(ortPkg, 'package.json'), 'utf8')).version : 'nothing';
+  if (installedOrt !== declared) throw new Error(`npm install of @hrnetjs/cli gave onnxruntime-node ${installedOrt}, the CLI declares ${declared}`);
+  const demoAssets = join(project, 'node_modules/@hrnetjs/cli/dist/demo');
+  const pose = (engine) => {
+    const out = join(work, `pose-${engine}`);
+    const args = ['pose', join(demoAssets, 'samples/soccer.jpg'), '--model', join(demoAssets, 'pose'), '--backend', 'wasm', '--out', out, '--engine', engine];
+    sh(join(project, 'node_modules/.bin/hrnet'), engine === 'onnxruntime' ? [...args, '--threads', '1'] : args, project);
+    return JSON.parse(readFileSync(join(out, 'pose.json'), 'utf8'));
+  };
+  const [viaTfjs, viaOrt] = [pose('tfjs'), pose('onnxruntime')];
+  if (!viaTfjs.length || viaOrt.length !== viaTfjs.length) throw new Error(`poses: tfjs ${viaTfjs.length}, onnxruntime ${viaOrt.length}`);
+  viaOrt.forEach((p, i) => {
+    // x, y, score triples: pixels the same to 1e-3, scores to 1e-5 of the largest (as apps/cli/test/onnx.test.ts)
+    const ref = viaTfjs[i].keypoints;
+    const top = Math.max(...ref.filter((_, j) => j % 3 === 2));
+    p.keypoints.forEach((v, j) => {
+      if (!(Math.abs(v - ref[j]) < (j % 3 === 2 ? 1e-5 * top : 1e-3))) throw new Error(`pose ${i} value ${j}: onnxruntime ${v}, tfjs ${ref[j]}`);
+    });
+  });
+  // and what --omit=optional (or a failed install script) leaves: the command says so, exit 1, before reading a model
+  rmSync(ortPkg, { recursive: true, force: true });
+  const missing = spawnSync(join(project, 'node_modules/.bin/hrnet'), ['pose', 'x.jpg', '--model', 'nowhere', '--engine', 'onnxruntime'], { cwd: project, encoding: 'utf8' });
+  if (missing.status !== 1 || !missing.stderr.includes(`ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node@${declared}`)) {
+    throw new Error(`hrnet --engine onnxruntime without onnxruntime-node: exit ${missing.status}\n${missing.stderr}`);
+  }
+  process.stdout.write(`--engine onnxruntime: ${viaOrt.length} poses equal to tfjs's; without the package: exit 1 and the install line (${((performance.now() - ortStarted) / 1000).toFixed(1)} s)\n`);
+  process.stdout.write('\nclean-room pack test passed: attw clean, ESM + CJS + strict tsc, hrnet --version, hrnet demo, --engine onnxruntime\n');
 } finally {
   if (keep) process.stdout.write(`kept ${work}\n`);
   else rmSync(work, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { countMultiplyAdds, exportOnnx, loadCheckpoint, saveSafetensors, setOnnxRuntimeLoader, settle } from '@hrnetjs/core';
 import { createPoseEstimator } from '@hrnetjs/head-pose';
+import { loadOnnxRuntimeNode } from '../onnxruntime.js';
 import { type BenchModelSpec, sizeOf } from './models.js';
 import { type RunPlan, type Timing, timeAlternating, timeRuns } from './timing.js';
 import { type TorchFiles, type TorchReference, torchFiles } from './torch-ref.js';
@@ -27,13 +28,14 @@ export interface OrtNode {
   Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
 }
 
-/** onnxruntime-node (a dev dependency of the cli: the bench's reference engine), or why it is absent. */
+/** onnxruntime-node (the cli's optional dependency: the bench's reference engine), or why it is absent. */
 export async function loadOrtNode(): Promise<OrtNode | string> {
   try {
-    const mod = (await import('onnxruntime-node' as string)) as OrtNode & { default?: OrtNode };
-    return mod.InferenceSession ? mod : mod.default!;
+    return await loadOnnxRuntimeNode<OrtNode>();
   } catch (e) {
-    return `onnxruntime-node is not installed (${(e as Error).message.split('\n')[0]})`;
+    // a table cell: the reason in a few words (the command's full advice is for --engine onnxruntime)
+    const cause = (e as Error).cause instanceof Error ? ((e as Error).cause as Error) : (e as Error);
+    return `onnxruntime-node did not load (${cause.message.split('\n')[0]})`;
   }
 }
 

@@ -15,6 +15,7 @@ import { EXIT, CliError } from '../exit-codes.js';
 import { readImage, writeImage } from '../images.js';
 import { expandInputs } from '../inputs.js';
 import { resolveModel } from '../model-source.js';
+import { useOnnxRuntimeNode } from '../onnxruntime.js';
 import { Progress } from '../progress.js';
 import { createClassifyRunner } from '../tasks/classify.js';
 import { createDetRunner } from '../tasks/det.js';
@@ -129,6 +130,8 @@ export async function buildRunner(ctx: Context, a: InferArgs): Promise<TaskRunne
 }
 
 export async function runInference(ctx: Context, a: InferArgs): Promise<{ code: number; summary: InferSummary }> {
+  // an engine that cannot load says so before any model is downloaded or read
+  if (a.engine === 'onnxruntime') await useOnnxRuntimeNode();
   const { files, problems } = await expandInputs(a.inputs, { recursive: a.recursive });
   const failed: FileFailure[] = problems.map((p) => ({ input: p.input, message: p.message }));
   for (const p of problems) ctx.err(`${p.input}: ${p.message}`);
