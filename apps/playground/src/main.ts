@@ -17,6 +17,7 @@ const el = {
   backends: $('backends'),
   activeBackend: $('active-backend'),
   engine: $<HTMLSelectElement>('engine'),
+  ortEp: $<HTMLSelectElement>('ort-ep'),
   engineNote: $('engine-note'),
   activeEngine: $('active-engine'),
   isolation: $('isolation'),
@@ -179,16 +180,23 @@ function fillEngines(task: TaskMenuEntry): void {
   for (const option of el.engine.options) option.disabled = !task.engines.includes(option.value as EngineName);
   if (el.engine.selectedOptions[0]?.disabled) el.engine.value = 'tfjs';
   el.engineNote.textContent = task.engines.includes('onnxruntime')
-    ? 'onnxruntime runs the network (exported to ONNX in the page) on onnxruntime-web wasm; crops and decoding stay on the backend.'
+    ? 'onnxruntime runs the network (exported to ONNX in the page) on onnxruntime-web: wasm, or WebGPU where the browser has it; pre- and post-processing stay on the backend.'
     : 'This task runs its stages on tfjs only in the playground.';
+  updateEpPicker();
 }
 
-async function configure(): Promise<void> {
+/** The execution provider matters to onnxruntime only. */
+function updateEpPicker(): void {
+  el.ortEp.disabled = el.engine.value !== 'onnxruntime';
+}
+
+/** Builds the chosen network; `engine` overrides the picker (an engine named in the address, checked by the factory). */
+async function configure(engine = el.engine.value as EngineName): Promise<void> {
   const task = currentTask();
   const preset = el.preset.value;
   const size = task === 'segmentation' || task === 'detection' ? Number(el.netSize.value) || undefined : undefined;
-  const engine = el.engine.value as EngineName;
-  const info = await step(`Building ${task} / ${preset} on ${engine}…`, () => client.call('configure', { task, preset, size, engine }));
+  const executionProviders = el.ortEp.value.split(',');
+  const info = await step(`Building ${task} / ${preset} on ${engine}…`, () => client.call('configure', { task, preset, size, engine, executionProviders }));
   app.model = info ?? null;
   renderModel();
   renderEngine();
@@ -524,13 +532,15 @@ el.task.addEventListener('change', () =>
     await configure();
   }),
 );
-el.engine.addEventListener('change', () =>
+const engineChanged = () =>
   action(async () => {
+    updateEpPicker();
     app.lastRun = null;
     redraw();
     await configure();
-  }),
-);
+  });
+el.engine.addEventListener('change', engineChanged);
+el.ortEp.addEventListener('change', engineChanged);
 el.preset.addEventListener('change', () =>
   action(async () => {
     updatePresetNote();
@@ -629,7 +639,11 @@ async function start(): Promise<void> {
   fillPresets();
   if (params.get('size')) el.netSize.value = params.get('size')!;
   const wantedEngine = params.get('engine');
-  if (wantedEngine && [...el.engine.options].some((o) => o.value === wantedEngine && !o.disabled)) el.engine.value = wantedEngine;
+  const knownEngine = [...el.engine.options].some((o) => o.value === wantedEngine && !o.disabled);
+  if (wantedEngine && knownEngine) el.engine.value = wantedEngine;
+  const wantedEp = params.get('ep');
+  if (wantedEp && [...el.ortEp.options].some((o) => o.value === wantedEp)) el.ortEp.value = wantedEp;
+  updateEpPicker();
   const wantedPreset = params.get('preset');
   if (wantedPreset && [...el.preset.options].some((o) => o.value === wantedPreset)) el.preset.value = wantedPreset;
   updatePresetNote();
@@ -640,7 +654,9 @@ async function start(): Promise<void> {
   }
   renderBackends();
   await loadImage(el.sample.value, el.sample.selectedOptions[0]!.text).catch((e) => showError(errorText(e)));
-  await configure();
+  // an engine the picker does not offer goes to the factory as named, so its EngineError is shown (the picker
+  // stays on tfjs, and the next choice builds again)
+  await configure(wantedEngine && !knownEngine ? (wantedEngine as EngineName) : undefined);
   document.body.dataset.actions = '0';
   document.body.dataset.ready = 'true';
 }

@@ -31,7 +31,7 @@ export interface ModelInfo {
   random: boolean;
   /** Network input `[width, height]` (for the tasks that resize to a fixed size). */
   inputSize: [number, number] | null;
-  /** What runs the network, in words (`'tfjs webgl'`, `'onnxruntime-web wasm'`). */
+  /** What runs the network, in words, as the factory says it (`'tfjs webgl'`, `'onnxruntime-web wasm, 2 threads'`). */
   engine: string;
 }
 
@@ -69,7 +69,11 @@ export interface Requests {
   setBackend: { name: BackendName };
   loadWeights: { source: WeightsSource };
   clearWeights: Record<string, never>;
-  configure: { task: TaskId; preset: string; size?: number; engine?: EngineName };
+  /**
+   * `engine` is passed to the factory as given (an unknown name is the factory's EngineError);
+   * `executionProviders` are onnxruntime-web's, in order of preference (default `['wasm']`).
+   */
+  configure: { task: TaskId; preset: string; size?: number; engine?: EngineName; executionProviders?: string[] };
   run: { pixels: Pixels; options: RunOptions };
 }
 

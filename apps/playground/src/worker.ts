@@ -10,6 +10,7 @@ import {
   type EngineName,
   type StateDict,
   CheckpointError,
+  ENGINE_NAMES,
   EngineError,
   detectCheckpointFormat,
   loadCheckpoint,
@@ -28,6 +29,8 @@ interface State {
   wasmPath: string;
   ortWasmPath: string;
   engine: EngineName;
+  /** onnxruntime-web's execution providers, in order of preference. */
+  providers: string[];
   weights: { sd: StateDict; info: WeightsInfo } | null;
   task: TaskId | null;
   preset: string | null;
@@ -35,7 +38,7 @@ interface State {
   runner: TaskRunner | null;
   model: ModelInfo | null;
 }
-const state: State = { wasmPath: '', ortWasmPath: '', engine: 'tfjs', weights: null, task: null, preset: null, size: undefined, runner: null, model: null };
+const state: State = { wasmPath: '', ortWasmPath: '', engine: 'tfjs', providers: ['wasm'], weights: null, task: null, preset: null, size: undefined, runner: null, model: null };
 
 function dropModel(): void {
   state.runner?.dispose();
@@ -135,13 +138,13 @@ async function ensureModel(): Promise<{ runner: TaskRunner; model: ModelInfo }> 
   const def = taskById(state.task);
   let runner: TaskRunner;
   try {
-    // a task that cannot run on the chosen engine says so (configure refuses it first)
-    const engine = def.engines.includes(state.engine) ? state.engine : 'tfjs';
+    // the engine goes to the factory as chosen: an unknown name is its EngineError, shown in the page
     runner = await def.create(state.preset, state.weights?.sd ?? null, {
       size: state.size,
-      engine,
-      // onnxruntime-web fetches its .wasm (and the threaded build's .mjs) from here; threads as the engine defaults
-      engineOptions: { wasmPaths: state.ortWasmPath },
+      engine: state.engine,
+      // onnxruntime-web fetches its .wasm (and the threaded build's .mjs) from here; threads as the engine
+      // defaults (every core when the page is cross-origin isolated); 'webgpu' needs a browser with WebGPU
+      engineOptions: { wasmPaths: state.ortWasmPath, executionProviders: state.providers },
     });
   } catch (e) {
     // say which file did not fit which network before the package's own key-by-key account
@@ -189,15 +192,19 @@ const handlers: { [T in keyof Requests]: (p: Requests[T]) => Promise<Responses[T
     dropModel();
     return null;
   },
-  async configure({ task, preset, size, engine = 'tfjs' }) {
-    if (!taskById(task).engines.includes(engine)) {
-      throw new EngineError(`${task} runs on engine ${taskById(task).engines.join(' or ')} in the playground; found engine '${engine}'`);
+  async configure({ task, preset, size, engine = 'tfjs', executionProviders = ['wasm'] }) {
+    // a known engine the task's pipeline does not run on is refused here; an unknown one by the factory
+    const engines = taskById(task).engines;
+    if (ENGINE_NAMES.includes(engine) && !engines.includes(engine)) {
+      throw new EngineError(`${task} runs on engine ${engines.join(' or ')} in the playground; found engine '${engine}'`);
     }
-    if (task !== state.task || preset !== state.preset || size !== state.size || engine !== state.engine) dropModel();
+    const providers = executionProviders.join();
+    if (task !== state.task || preset !== state.preset || size !== state.size || engine !== state.engine || providers !== state.providers.join()) dropModel();
     state.task = task;
     state.preset = preset;
     state.size = size;
     state.engine = engine;
+    state.providers = [...executionProviders];
     try {
       return (await ensureModel()).model;
     } catch (e) {

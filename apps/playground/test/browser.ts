@@ -34,8 +34,8 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** One browser for the whole suite, in a fresh profile folder that is removed at the end. */
-export async function launchBrowser(): Promise<Browser> {
+/** One browser for the whole suite, in a fresh profile folder that is removed at the end; `args` replace CHROMIUM_ARGS. */
+export async function launchBrowser(args: readonly string[] = CHROMIUM_ARGS): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`no chromium at ${CHROMIUM}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH to a Chromium/Chrome binary`);
   }
@@ -43,7 +43,7 @@ export async function launchBrowser(): Promise<Browser> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...args],
     viewport: { width: 1280, height: 1100 },
     timeout: 60_000,
   });
@@ -62,8 +62,10 @@ export interface TrackedPage {
   errors: string[];
 }
 
-export async function openPage(browser: Browser, url: string): Promise<TrackedPage> {
+/** Opens `url` once the page is ready; `setup` runs before it loads (e.g. `page.route` to block a file). */
+export async function openPage(browser: Browser, url: string, setup?: (page: Page) => Promise<unknown>): Promise<TrackedPage> {
   const page = await browser.context.newPage();
+  await setup?.(page);
   page.setDefaultTimeout(120_000);
   const errors: string[] = [];
   page.on('console', (m) => {

@@ -3,16 +3,16 @@ import { afterAll, beforeAll, expect, inject } from 'vitest';
 import type { Pixels, RunOutput } from '../src/protocol.js';
 import { type Browser, type TrackedPage, launchBrowser, openPage } from './browser.js';
 
-/** One browser per test file, on the app that global-setup built and serves. */
-export function useApp(): { open(query: string): Promise<TrackedPage> } {
+/** One browser per test file (launched with `args`, default CHROMIUM_ARGS), on the app that global-setup built and serves. */
+export function useApp(args?: readonly string[]): { open(query: string, setup?: (page: Page) => Promise<unknown>): Promise<TrackedPage> } {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await launchBrowser();
+    browser = await launchBrowser(args);
   });
   afterAll(async () => {
     await browser?.close();
   });
-  return { open: (query) => openPage(browser, `${inject('appUrl')}${query}`) };
+  return { open: (query, setup) => openPage(browser, `${inject('appUrl')}${query}`, setup) };
 }
 
 /** The last run as the page holds it (typed arrays as plain arrays). */

@@ -1,6 +1,7 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import { CLASSIFICATION_PRESETS, CLASSIFIER_DEFAULTS, createClassifier, topK } from '@hrnetjs/hrnet-backbone';
 import clsSmallYaml from '../configs/cls_small.yaml?raw';
-import { engineLabel, now } from './common.js';
+import { now } from './common.js';
 import type { TaskDefinition, TaskRunner } from './types.js';
 
 const SMALL = 'small';
@@ -13,23 +14,32 @@ export const classificationTask: TaskDefinition = {
     { id: SMALL, label: 'small (test config)' },
     ...CLASSIFICATION_PRESETS.map((id) => ({ id, label: id, heavy: !id.includes('small') })),
   ],
-  // its stages call model.predict directly (each timed on its own): tfjs only
-  engines: ['tfjs'],
-  async create(preset, weights): Promise<TaskRunner> {
-    // the backbone's classifier: its official validation crop, strict load, BatchNorm folding
-    const classifier = await createClassifier({ model: preset === SMALL ? clsSmallYaml : preset, weights: weights ?? null });
+  engines: ['tfjs', 'onnxruntime'],
+  async create(preset, weights, options = {}): Promise<TaskRunner> {
+    // the backbone's classifier: its official validation crop, strict load, BatchNorm folding; the network runs
+    // on the chosen engine (classifier.runNetwork), the crop and top-k on tfjs
+    const classifier = await createClassifier({
+      model: preset === SMALL ? clsSmallYaml : preset,
+      weights: weights ?? null,
+      engine: options.engine,
+      engineOptions: options.engineOptions,
+    });
     const { model } = classifier;
     return {
       model,
       inputSize: [CROP, CROP],
-      engine: engineLabel('tfjs'),
+      engine: classifier.engineDescription,
       async run(pixels, ctx, clock = now) {
         const t0 = clock();
         const input = classifier.preprocess(pixels);
         await input.data();
         const t1 = clock();
-        const logits = model.predict(input);
-        input.dispose();
+        let logits: tf.Tensor;
+        try {
+          logits = await classifier.runNetwork<tf.Tensor>(input);
+        } finally {
+          input.dispose();
+        }
         await logits.data();
         const t2 = clock();
         const [top] = await topK(logits, ctx.topK ?? 5);

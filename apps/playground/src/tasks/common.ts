@@ -1,10 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { EngineName } from '@hrnetjs/core';
-
-/** The engine in words, as the page shows it. */
-export function engineLabel(engine: EngineName): string {
-  return engine === 'onnxruntime' ? 'onnxruntime-web wasm' : `tfjs ${tf.getBackend()}`;
-}
 
 export const now = (): number => performance.now();
 

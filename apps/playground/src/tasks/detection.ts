@@ -3,17 +3,19 @@ import { imageToTensor } from '@hrnetjs/core';
 import {
   DETECTION_PRESETS,
   type DetectionModelConfig,
+  type FcosHeadOutput,
   createDetector,
   detectionPresetConfig,
   parseDetectionYaml,
   postprocessFcos,
+  postprocessMmdetFcos,
   prepareImage,
   readFcosLevels,
   toImageDetections,
 } from '@hrnetjs/head-det';
 import { loadYamlSupport } from '@hrnetjs/hrnet-backbone';
 import detSmallYaml from '../configs/det_fcos_small.yaml?raw';
-import { engineLabel, now } from './common.js';
+import { now } from './common.js';
 import type { DetectionResult, TaskDefinition, TaskRunner } from './types.js';
 
 const SMALL = 'small';
@@ -28,8 +30,9 @@ function withInputSize(config: DetectionModelConfig, size: number): DetectionMod
 
 /**
  * HRNet-FCOS detection with `createDetector` (which checks the keys are an HRNet-FCOS checkpoint before the
- * strict load), run stage by stage with the package's own pieces: official preprocessing (PIL-exact resize,
- * BGR mean, pad to 32), the network, `postprocessFcos` (thresholds, NMS) and `toImageDetections`.
+ * strict load), run stage by stage with the package's own pieces, as `detector.detect` runs them: official
+ * preprocessing (PIL-exact resize, BGR mean, pad to 32), the network on the chosen engine (`runNetwork`), the
+ * official post-processing (thresholds, NMS) and `toImageDetections`.
  */
 export const detectionTask: TaskDefinition = {
   id: 'detection',
@@ -38,34 +41,46 @@ export const detectionTask: TaskDefinition = {
     { id: SMALL, label: 'small (test config: branches 8..64, FPN 64, 80 classes)' },
     ...Object.keys(DETECTION_PRESETS).map((id) => ({ id, label: id, heavy: true })),
   ],
-  // its stages call model.predict directly (each timed on its own): tfjs only
-  engines: ['tfjs'],
+  engines: ['tfjs', 'onnxruntime'],
   async create(preset, weights, options): Promise<TaskRunner> {
     // the small config is YAML text, parsed here (not by the factory): load the parser first
     const base = preset === SMALL ? await loadYamlSupport().then(() => parseDetectionYaml(detSmallYaml)) : detectionPresetConfig(preset);
     const config = withInputSize(base, options.size ?? DEFAULT_DET_SIZE);
-    const detector = await createDetector({ model: config, weights: weights ?? null, backend: tf.getBackend() as never });
+    // the network runs on the chosen engine (detector.runNetwork: one session per padded input size on
+    // onnxruntime), resize and post-processing on tfjs / the host as in detector.detect
+    const detector = await createDetector({
+      model: config,
+      weights: weights ?? null,
+      backend: tf.getBackend() as never,
+      engine: options.engine,
+      engineOptions: options.engineOptions,
+    });
     const model = detector.model;
     return {
       model,
       inputSize: null,
-      engine: engineLabel('tfjs'),
+      engine: detector.engineDescription,
       async run(pixels, ctx, clock = now) {
         const t0 = clock();
         const rgb = imageToTensor(pixels);
         let prepared: ReturnType<typeof prepareImage>;
         try {
-          prepared = prepareImage(rgb, model.detConfig.input, 'pil');
+          prepared = prepareImage(rgb, model.detConfig.input, detector.resize);
         } finally {
           rgb.dispose();
         }
         await prepared.input.data();
         const t1 = clock();
-        const raw = model.predict(prepared.input);
-        prepared.input.dispose();
+        let raw: FcosHeadOutput;
+        try {
+          raw = await detector.runNetwork<FcosHeadOutput>(prepared.input);
+        } finally {
+          prepared.input.dispose();
+        }
         const levels = await readFcosLevels(model, raw);
         const t2 = clock();
-        const det = postprocessFcos(levels, prepared.resized.height, prepared.resized.width, model.numClasses, {
+        const post = model.detConfig.inference.postprocess === 'mmdet' ? postprocessMmdetFcos : postprocessFcos;
+        const det = post(levels, prepared.resized.height, prepared.resized.width, model.numClasses, {
           ...model.detConfig.inference,
           ...(ctx.scoreThreshold !== undefined && { scoreThreshold: ctx.scoreThreshold }),
           detectionsPerImage: MAX_DETECTIONS,

@@ -8,7 +8,7 @@ import {
   toCenterScale,
 } from '@hrnetjs/face-align';
 import faceSmallYaml from '../configs/face_small.yaml?raw';
-import { download, engineLabel, now } from './common.js';
+import { download, now } from './common.js';
 import type { FaceResult, TaskDefinition, TaskRunner } from './types.js';
 
 const SMALL = 'small';
@@ -25,11 +25,16 @@ export const faceTask: TaskDefinition = {
     { id: SMALL, label: 'small (test config: 300W 68 landmarks, 64x64)' },
     ...FACE_PRESETS.map((id) => ({ id, label: `w18_${id}`, heavy: true })),
   ],
-  // its stages call model.predict directly (each timed on its own): tfjs only
-  engines: ['tfjs'],
-  async create(preset, weights): Promise<TaskRunner> {
-    // the package's factory: landmark-count check, strict load, BatchNorm folding (random weights stay on the device)
-    const aligner = await createFaceAligner({ model: preset === SMALL ? faceSmallYaml : preset, weights: weights ?? null });
+  engines: ['tfjs', 'onnxruntime'],
+  async create(preset, weights, options = {}): Promise<TaskRunner> {
+    // the package's factory: landmark-count check, strict load, BatchNorm folding (random weights stay on the
+    // device); the network runs on the chosen engine (aligner.runNetwork), crop and decoding on tfjs
+    const aligner = await createFaceAligner({
+      model: preset === SMALL ? faceSmallYaml : preset,
+      weights: weights ?? null,
+      engine: options.engine,
+      engineOptions: options.engineOptions,
+    });
     const { model } = aligner;
     const scheme = aligner.scheme;
     const [inW, inH] = model.faceConfig.imageSize;
@@ -37,7 +42,7 @@ export const faceTask: TaskDefinition = {
     return {
       model,
       inputSize: [inW, inH],
-      engine: engineLabel('tfjs'),
+      engine: aligner.engineDescription,
       async run(pixels, ctx, clock = now) {
         const t0 = clock();
         const box = ctx.box ?? [0, 0, pixels.width, pixels.height];
@@ -46,8 +51,12 @@ export const faceTask: TaskDefinition = {
         const input = tf.tidy(() => normalizeImageNet(affineCrops(imageToTensor(pixels), [crop.imageToCrop], { width: inW, height: inH })) as tf.Tensor4D);
         await input.data();
         const t1 = clock();
-        const heatmaps = model.predict(input);
-        input.dispose();
+        let heatmaps: tf.Tensor4D;
+        try {
+          heatmaps = await aligner.runNetwork<tf.Tensor4D>(input);
+        } finally {
+          input.dispose();
+        }
         const shape = heatmaps.shape as [number, number, number, number];
         const data = await download(heatmaps);
         const t2 = clock();

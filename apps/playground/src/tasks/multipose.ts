@@ -1,6 +1,6 @@
 import { BOTTOM_UP_PRESETS, COCO_KEYPOINTS, createMultiPoseEstimator } from '@hrnetjs/head-pose';
 import higherSmallYaml from '../configs/higherhrnet_small.yaml?raw';
-import { engineLabel, now } from './common.js';
+import { now } from './common.js';
 import type { MultiPoseResult, TaskDefinition, TaskRunner } from './types.js';
 
 const SMALL = 'small';
@@ -29,7 +29,7 @@ export const multiPoseTask: TaskDefinition = {
     return {
       model: estimator.model,
       inputSize: [side, side],
-      engine: engineLabel(estimator.engine),
+      engine: estimator.engineDescription,
       async run(pixels, _ctx, clock = now) {
         const t0 = clock();
         const people = await estimator.estimatePoses(pixels);

@@ -14,7 +14,7 @@ import {
 } from '@hrnetjs/head-pose';
 import liteSmall from '../configs/litehrnet_small.json';
 import poseSmallYaml from '../configs/pose_small.yaml?raw';
-import { download, engineLabel, now } from './common.js';
+import { download, now } from './common.js';
 import type { PoseResult, TaskDefinition, TaskRunner } from './types.js';
 
 const SMALL = 'small';
@@ -52,7 +52,7 @@ export const poseTask: TaskDefinition = {
     return {
       model,
       inputSize: [iw, ih],
-      engine: engineLabel(estimator.engine),
+      engine: estimator.engineDescription,
       async run(pixels, ctx, clock = now) {
         const t0 = clock();
         const box = ctx.box ?? [0, 0, pixels.width, pixels.height];

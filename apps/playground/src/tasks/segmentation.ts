@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { imageToTensor } from '@hrnetjs/core';
-import { SEGMENTATION_PRESETS, createSegmenter, inferScores, parseSegmentationYaml, segmentationPresetConfig } from '@hrnetjs/head-seg';
+import { SEGMENTATION_PRESETS, createSegmenter, parseSegmentationYaml, segmentationPresetConfig } from '@hrnetjs/head-seg';
 import { loadYamlSupport } from '@hrnetjs/hrnet-backbone';
 import segOcrSmallYaml from '../configs/seg_ocr_small.yaml?raw';
 import segSmallYaml from '../configs/seg_small.yaml?raw';
-import { engineLabel, now } from './common.js';
+import { now } from './common.js';
 import type { SegmentationResult, TaskDefinition, TaskRunner } from './types.js';
 
 const SMALL = 'small';
@@ -15,8 +14,9 @@ export const DEFAULT_SEG_SIZE = 512;
 
 /**
  * Semantic segmentation with `createSegmenter` (which checks class count and OCR-or-not before the strict
- * load), run stage by stage with the package's `inferScores`: the image scaled so its long side is the
- * network size (`TEST.BASE_SIZE`), logits upsampled back to the image, argmax per pixel.
+ * load) and its own `segment`: the image scaled so its long side is the network size (`TEST.BASE_SIZE`), the
+ * network on the chosen engine, logits upsampled back to the image, argmax per pixel. `segment` is one call, so
+ * the network time includes the resize, upsampling and argmax around it.
  */
 export const segmentationTask: TaskDefinition = {
   id: 'segmentation',
@@ -26,35 +26,28 @@ export const segmentationTask: TaskDefinition = {
     { id: SMALL_OCR, label: 'small + OCR (test config, no bundled weights)' },
     ...Object.keys(SEGMENTATION_PRESETS).map((id) => ({ id, label: id, heavy: true })),
   ],
-  // its stages call model.predict directly (each timed on its own): tfjs only
-  engines: ['tfjs'],
-  async create(preset, weights, options): Promise<TaskRunner> {
+  engines: ['tfjs', 'onnxruntime'],
+  async create(preset, weights, options = {}): Promise<TaskRunner> {
     const small = SMALL_CONFIGS[preset];
     // the small configs are YAML text, parsed here (not by the factory): load the parser first
     const config = small ? await loadYamlSupport().then(() => parseSegmentationYaml(small)) : segmentationPresetConfig(preset);
     // keep the page's backend: createSegmenter would otherwise pick the best one
-    const segmenter = await createSegmenter({ model: config, weights, backend: tf.getBackend() as never });
+    const segmenter = await createSegmenter({
+      model: config,
+      weights,
+      backend: tf.getBackend() as never,
+      engine: options.engine,
+      engineOptions: options.engineOptions,
+    });
     const size = options.size ?? DEFAULT_SEG_SIZE;
     return {
       model: segmenter.model,
       inputSize: null,
-      engine: engineLabel('tfjs'),
+      engine: segmenter.engineDescription,
       async run(pixels, _ctx, clock = now) {
         const t0 = clock();
-        const rgb = imageToTensor(pixels);
-        await rgb.data();
+        const { labels } = await segmenter.segment(pixels, { baseSize: Math.min(size, Math.max(pixels.width, pixels.height) * 4) });
         const t1 = clock();
-        let labels: Int32Array;
-        try {
-          const scores = await inferScores(segmenter.model, rgb, { baseSize: Math.min(size, Math.max(pixels.width, pixels.height) * 4) });
-          const arg = tf.argMax(scores, 2);
-          scores.dispose();
-          labels = (await arg.data()) as Int32Array;
-          arg.dispose();
-        } finally {
-          rgb.dispose();
-        }
-        const t2 = clock();
         const n = segmenter.classNames.length;
         const counts = new Array<number>(n).fill(0);
         for (const l of labels) counts[l]!++;
@@ -67,7 +60,7 @@ export const segmentationTask: TaskDefinition = {
           palette: segmenter.palette.map((c) => [c[0], c[1], c[2]] as [number, number, number]),
           coverage: counts.map((c) => c / labels.length),
         };
-        return { result, timings: { preprocess: t1 - t0, network: t2 - t1, decode: clock() - t2 } };
+        return { result, timings: { preprocess: 0, network: t1 - t0, decode: clock() - t1 } };
       },
       dispose: () => segmenter.dispose(),
     };

@@ -79,7 +79,7 @@ export interface BuildOptions {
 export interface TaskRunner {
   readonly model: Module<never, unknown>;
   readonly inputSize: [number, number] | null;
-  /** What runs the network, in words (`'tfjs webgl'`, `'onnxruntime-web wasm'`). */
+  /** What runs the network, in words (`'tfjs webgl'`, `'onnxruntime-web wasm, 2 threads'`): the factory's `engineDescription`. */
   readonly engine: string;
   run(pixels: Pixels, ctx: RunContext, clock?: () => number): Promise<{ result: TaskResult; timings: StageTimings }>;
   dispose(): void;
@@ -97,8 +97,9 @@ export interface TaskDefinition {
   label: string;
   presets: PresetDef[];
   /**
-   * The engines this task's pipeline runs its network on: 'onnxruntime' where the run goes through the
-   * factory's own engine (`runNetwork`); tasks that call `model.predict` stage by stage are tfjs only.
+   * The engines this task's pipeline runs its network on. Every task runs it through its factory's own engine
+   * (`runNetwork`, or a one-call method such as `segment`), never `model.predict`, so both engines share the
+   * head's pre- and post-processing.
    */
   engines: EngineName[];
   /**

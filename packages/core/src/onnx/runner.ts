@@ -34,6 +34,17 @@ async function machineThreads(): Promise<number> {
   return (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1;
 }
 
+/** Why this browser cannot run onnxruntime-web's WebGPU provider, or null when it can (an adapter exists). */
+async function webgpuMissing(): Promise<string | null> {
+  const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
+  if (!gpu) return `navigator.gpu is absent${typeof isSecureContext !== 'undefined' && !isSecureContext ? ': the page is not a secure context' : ''}`;
+  try {
+    return (await gpu.requestAdapter()) ? null : 'navigator.gpu.requestAdapter() found no adapter';
+  } catch (e) {
+    return `navigator.gpu.requestAdapter() failed: ${(e as Error).message}`;
+  }
+}
+
 interface Session {
   session: OrtSession;
   info: OnnxExportInfo;
@@ -55,7 +66,23 @@ export async function createOnnxRunner<Out>(model: Module<tf.Tensor4D, Out>, opt
     ort.env.wasm.numThreads = isolated ? threads : 1;
     if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
   }
-  const providers = options.executionProviders ?? [web ? 'wasm' : 'cpu'];
+  let providers = [...(options.executionProviders ?? [web ? 'wasm' : 'cpu'])];
+  let fallback = '';
+  if (web && providers.includes('webgpu')) {
+    // onnxruntime-web would only find out at the first run (lazy session), as "no available backend found": say it
+    // now, in words, and use the providers listed after 'webgpu' when there are some (the documented fallback)
+    const missing = await webgpuMissing();
+    if (missing) {
+      const rest = providers.filter((p) => p !== 'webgpu');
+      if (rest.length === 0) {
+        throw new EngineError(
+          `engineOptions.executionProviders: 'webgpu' needs a browser with WebGPU, and this one has none (${missing}); ask for ['webgpu', 'wasm'] to fall back to wasm, or ['wasm']`,
+        );
+      }
+      providers = rest;
+      fallback = ` (webgpu unavailable: ${missing})`;
+    }
+  }
   const sessionOptions: Record<string, unknown> = { executionProviders: [...providers], graphOptimizationLevel: 'all' };
   if (!web) {
     sessionOptions.intraOpNumThreads = threads;
@@ -84,9 +111,10 @@ export async function createOnnxRunner<Out>(model: Module<tf.Tensor4D, Out>, opt
     }
   };
 
+  const used = web ? (ort.env.wasm?.numThreads ?? 1) : threads;
   return {
     engine: 'onnxruntime',
-    description: `${name} ${providers.join('/')}, ${web ? (ort.env.wasm?.numThreads ?? 1) : threads} thread${threads === 1 ? '' : 's'}`,
+    description: `${name} ${providers.join('/')}, ${used} thread${used === 1 ? '' : 's'}${fallback}`,
     run: async (input: tf.Tensor4D) => {
       if (disposed) throw new EngineError('onnxruntime engine: used after dispose()');
       if (input.rank !== 4) throw new ShapeError(`onnxruntime engine: expected an NHWC batch, found shape [${input.shape.join(', ')}]`);

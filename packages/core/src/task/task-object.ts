@@ -49,8 +49,19 @@ export abstract class TaskObject<M extends Module<tf.Tensor4D, any>, P = unknown
     if (this.disposed) throw new DisposedError(`${this.constructor.name}.${method}: this object was disposed; create a new one`);
   }
 
-  /** The network's forward pass on the chosen engine (NHWC in; `predict`'s output structure out, as tensors). */
-  protected runNetwork<Out = tf.TensorContainer>(input: tf.Tensor4D): Promise<Out> {
+  /** What runs the network, in words: `'tfjs wasm'`, `'onnxruntime-web wasm, 2 threads'` (engine, execution provider, threads). */
+  get engineDescription(): string {
+    return this.runner.description;
+  }
+
+  /**
+   * The network's forward pass on the chosen engine (NHWC in; `predict`'s output structure out, as tensors; the
+   * caller disposes both). Every head runs its network through it, so pre- and post-processing are written once
+   * for every engine; public so that an app composing the head's own pieces stage by stage (the playground
+   * times each) runs the same engine as the head's one-call methods.
+   */
+  runNetwork<Out = tf.TensorContainer>(input: tf.Tensor4D): Promise<Out> {
+    this.assertLive('runNetwork');
     return this.runner.run(input) as Promise<Out>;
   }
 
