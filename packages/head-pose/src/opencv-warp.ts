@@ -33,11 +33,12 @@ export function warpAffineOpenCVPixels(image: HostPixels, imageToCrop: readonly 
   }
   const { width: w, height: h } = outSize;
   const n = imageToCrop.length;
-  const src = toUint8(image, sourceRegion(imageToCrop, W, H, w, h));
+  // the uint8 pixels of the part of the image the crops read; sample coordinates stay the image's, offset below
+  const { src, x0: rx, y0: ry, width: RW, height: RH } = toUint8(image, sourceRegion(imageToCrop, W, H, w, h));
   const out = new Float32Array(n * h * w * C);
   const adelta = new Int32Array(w);
   const bdelta = new Int32Array(w);
-  const rowStride = W * C;
+  const rowStride = RW * C;
   imageToCrop.forEach((m, b) => {
     // cv::invertAffineTransform
     let d = m[0] * m[4] - m[1] * m[3];
@@ -59,18 +60,20 @@ export function warpAffineOpenCVPixels(image: HostPixels, imageToCrop: readonly 
       for (let x = 0; x < w; x++, o += C) {
         const X = (x0 + adelta[x]!) >> 5;
         const Y = (y0 + bdelta[x]!) >> 5;
-        const sx = X >> 5;
-        const sy = Y >> 5;
+        // region coordinates: a neighbour outside the region is outside the image (the region holds every
+        // in-image pixel a crop reads)
+        const sx = (X >> 5) - rx;
+        const sy = (Y >> 5) - ry;
         const ax = X & 31;
         const ay = Y & 31;
         const w00 = (32 - ay) * (32 - ax) * 32;
         const w01 = (32 - ay) * ax * 32;
         const w10 = ay * (32 - ax) * 32;
         const w11 = ay * ax * 32;
-        const in0 = sy >= 0 && sy < H;
-        const in1 = sy + 1 >= 0 && sy + 1 < H;
-        const inL = sx >= 0 && sx < W;
-        const inR = sx + 1 >= 0 && sx + 1 < W;
+        const in0 = sy >= 0 && sy < RH;
+        const in1 = sy + 1 >= 0 && sy + 1 < RH;
+        const inL = sx >= 0 && sx < RW;
+        const inR = sx + 1 >= 0 && sx + 1 < RW;
         const p = sy * rowStride + sx * C;
         for (let c = 0; c < C; c++) {
           // a neighbour outside the image reads 0 (BORDER_CONSTANT)
@@ -135,20 +138,23 @@ function sourceRegion(imageToCrop: readonly Affine[], W: number, H: number, w: n
 }
 
 /**
- * The values a uint8 image holds, in the `region` the crops read (elsewhere 0, never read): rounded half to
- * even (as `tf.round`, `cvRound`), clipped to 0–255, NaN → 0. That is exactly the typed-array conversion
- * ToUint8Clamp, done natively row by row (a JS loop with Math.round over a whole VGA image took 15 ms).
+ * The values a uint8 image holds, of the `region` the crops read (a copy of that part only, so a call allocates
+ * little: large typed arrays each call cost garbage collections): rounded half to even (as `tf.round`,
+ * `cvRound`), clipped to 0–255, NaN → 0, which is exactly the typed-array conversion ToUint8Clamp, done natively
+ * row by row (a JS loop with Math.round over a whole VGA image took 3× as long). 8-bit data is used as it is.
  */
-function toUint8(image: HostPixels, region: Region): Uint8Array | Uint8ClampedArray {
-  const { data, width: W, channels: C } = image;
-  if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return data;
-  const u8 = new Uint8ClampedArray(data.length);
+function toUint8(image: HostPixels, region: Region): { src: ArrayLike<number>; x0: number; y0: number; width: number; height: number } {
+  const { data, width: W, height: H, channels: C } = image;
+  if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return { src: data, x0: 0, y0: 0, width: W, height: H };
+  const width = region.x1 - region.x0 + 1;
+  const height = region.y1 - region.y0 + 1;
+  const src = new Uint8ClampedArray(width * height * C);
   const typed = ArrayBuffer.isView(data) ? (data as unknown as Float32Array) : Float32Array.from(data);
-  for (let y = region.y0; y <= region.y1; y++) {
-    const from = (y * W + region.x0) * C;
-    u8.set(typed.subarray(from, (y * W + region.x1 + 1) * C), from);
+  for (let y = 0; y < height; y++) {
+    const from = ((region.y0 + y) * W + region.x0) * C;
+    src.set(typed.subarray(from, from + width * C), y * width * C);
   }
-  return u8;
+  return { src, x0: region.x0, y0: region.y0, width, height };
 }
 
 /** `cvRound` of a double: nearest integer, ties to even (`lrint` in the default rounding mode). */

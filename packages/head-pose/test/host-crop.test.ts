@@ -44,7 +44,15 @@ describe.each(NODE_TEST_BACKENDS)('host opencv crop vs the previous tfjs samplin
     const values = [0.5, 1.5, 2.5, 3.5, 254.5, 255.5, 300, -2, -0.5, 127.49, 127.5, 128.5, 10, 20.25, 99.75, 0, 255, 1, 2, 3];
     const data = Float32Array.from({ length: 5 * 4 * 3 }, (_, i) => values[(i * 7) % values.length]!);
     const image = tf.tensor3d(data, [4, 5, 3]);
-    const maps = [getAffineTransform([2, 1.5], [0.02, 0.025], 0, [7, 6]), getAffineTransform([2.3, 1.1], [0.03, 0.02], 0, [5, 5])];
+    // zooms inside the image, one partly outside and two wholly outside (right/below and left/above): the host
+    // crop converts only the part of the image the crops read
+    const maps = [
+      getAffineTransform([2, 1.5], [0.02, 0.025], 0, [7, 6]),
+      getAffineTransform([2.3, 1.1], [0.03, 0.02], 0, [5, 5]),
+      getAffineTransform([4.2, 3.6], [0.02, 0.02], 0, [7, 6]),
+      getAffineTransform([9, 7], [0.02, 0.02], 0, [7, 6]),
+      getAffineTransform([-4, -3], [0.015, 0.02], 0, [7, 6]),
+    ];
     for (const m of maps) {
       const size = { width: 7, height: 6 };
       const previous = previousWarpAffineOpenCV(image, [m], size);
@@ -52,6 +60,8 @@ describe.each(NODE_TEST_BACKENDS)('host opencv crop vs the previous tfjs samplin
       const tensor = warpAffineOpenCV(image, [m], size);
       expect(Array.from(host)).toEqual(Array.from(previous.dataSync()));
       expect(Array.from(tensor.dataSync())).toEqual(Array.from(host));
+      const nonzero = host.filter((v) => v !== 0).length;
+      expect(nonzero > 0, 'a crop wholly outside is all zeros, the others are not').toBe(m !== maps[3] && m !== maps[4]);
       tf.dispose([previous, tensor]);
     }
     image.dispose();
