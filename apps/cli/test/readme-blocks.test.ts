@@ -6,14 +6,14 @@
  * (`image`, `url`, …) declared once below with the types a user would have. Strict tsc, DOM + Node types.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+import { autoImports, exportsOf, root, tsBlocks } from './readme-helpers.js';
+
 const cli = fileURLToPath(new URL('../', import.meta.url));
-const PACKAGES = ['core', 'hrnet-backbone', 'head-pose', 'head-seg', 'head-det', 'face-align'];
 
 /** The user's own data in README snippets, typed as a user would have it. */
 const PLACEHOLDERS = `
@@ -49,54 +49,16 @@ declare module 'jpeg-js';
 declare module 'pngjs';
 `;
 
-function readmes(): string[] {
-  const dirs = [root, ...['packages', 'apps'].flatMap((d) => readdirSync(join(root, d)).map((p) => join(root, d, p)))];
-  return dirs.map((d) => join(d, 'README.md')).filter((f) => {
-    try {
-      return readFileSync(f, 'utf8').length > 0;
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** For each exported name, the first package exporting it; and each package's own names. */
-async function exportsOf(): Promise<{ owner: Map<string, string>; ownExports: Map<string, Set<string>> }> {
-  const owner = new Map<string, string>();
-  const ownExports = new Map<string, Set<string>>();
-  for (const p of PACKAGES) {
-    const m = (await import(`@hrnetjs/${p}`)) as Record<string, unknown>;
-    ownExports.set(p, new Set(Object.keys(m)));
-    for (const name of Object.keys(m)) if (!owner.has(name)) owner.set(name, `@hrnetjs/${p}`);
-  }
-  return { owner, ownExports };
-}
-
 describe('README code blocks', () => {
   it('every ts block compiles (strict) against the built packages', async () => {
-    const { owner, ownExports } = await exportsOf();
+    const exports = await exportsOf();
     const dir = mkdtempSync(join(cli, '.readme-blocks-'));
     try {
       const blocks: string[] = [];
-      for (const file of readmes()) {
-        const text = readFileSync(file, 'utf8');
-        let i = 0;
-        for (const m of text.matchAll(/```ts\n([\s\S]*?)```/g)) {
-          const code = m[1]!;
-          const name = `${file.slice(root.length).replace(/[/.]/g, '_')}_${i++}.ts`;
-          const imported = new Set([...code.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}/g)].flatMap((x) => x[1]!.split(',').map((s) => s.trim().split(/\s+as\s+/).pop()!.replace(/^type\s+/, ''))));
-          const used = new Set([...code.matchAll(/\b([A-Za-z_]\w*)\b/g)].map((x) => x[1]!));
-          const add = new Map<string, string[]>();
-          // a name several packages export (toCocoResults) comes from the README's own package
-          const own = /packages\/([\w-]+)\/README/.exec(file)?.[1];
-          for (const id of used) {
-            const from = own && ownExports.get(own)?.has(id) ? `@hrnetjs/${own}` : owner.get(id);
-            if (from && !imported.has(id)) add.set(from, [...(add.get(from) ?? []), id]);
-          }
-          const header = [...add].map(([from, ids]) => `import { ${ids.join(', ')} } from '${from}';`).join('\n');
-          writeFileSync(join(dir, name), `${header}\n${code}\nexport {};\n`);
-          blocks.push(name);
-        }
+      for (const { readme, index, code } of tsBlocks()) {
+        const name = `${readme.replace(/[/.]/g, '_')}_${index}.ts`;
+        writeFileSync(join(dir, name), `${autoImports(code, readme, exports)}\n${code}\nexport {};\n`);
+        blocks.push(name);
       }
       expect(blocks.length).toBeGreaterThan(20);
       writeFileSync(join(dir, 'placeholders.d.ts'), PLACEHOLDERS);
