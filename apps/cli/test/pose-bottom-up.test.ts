@@ -66,6 +66,28 @@ describe('hrnet pose with a bottom-up model (cpu)', () => {
     });
   });
 
+  it('--engine onnxruntime finds the same people as the tfjs engine (the built CLI, both engines)', async () => {
+    const base = ['pose', PHOTO, '--model', join(dir, 'hh'), '--weights', join(dir, 'hh', 'w.safetensors'), '--backend', 'wasm'];
+    const a = await hrnet([...base, '--out', join(dir, 'tfjs')]);
+    const b = await hrnet([...base, '--out', join(dir, 'ort'), '--engine', 'onnxruntime', '--threads', '1']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toMatch(/engine onnxruntime \(1 thread\)/);
+    const summary = JSON.parse(await readFile(join(dir, 'ort', 'summary.json'), 'utf8')) as { engine: string };
+    expect(summary.engine).toBe('onnxruntime');
+    const pa = JSON.parse(await readFile(join(dir, 'tfjs', 'pose.json'), 'utf8')) as KptResult[];
+    const pb = JSON.parse(await readFile(join(dir, 'ort', 'pose.json'), 'utf8')) as KptResult[];
+    expect(checkKeypointResults(pb, 17)).toEqual([]);
+    expect(pa.length).toBeGreaterThan(1);
+    expect(pb).toHaveLength(pa.length);
+    pb.forEach((p, i) => {
+      // the same person in the same place: x, y to 1e-3 pixels, joint and person scores to 1e-5 of the largest
+      const top = Math.max(...pa[i]!.keypoints.filter((_, j) => j % 3 === 2));
+      expect(Math.abs(p.score - pa[i]!.score)).toBeLessThan(1e-5 * top);
+      p.keypoints.forEach((v, j) => expect(Math.abs(v - pa[i]!.keypoints[j]!), `person ${i} value ${j}`).toBeLessThan(j % 3 === 2 ? 1e-5 * top : 1e-3));
+    });
+  });
+
   it('--boxes with a bottom-up model is a usage error; a top-down checkpoint names both networks', async () => {
     const base = ['pose', PHOTO, '--model', join(dir, 'hh'), '--backend', 'cpu', '--out', join(dir, 'bad')];
     const boxes = await hrnet([...base, '--weights', join(dir, 'hh', 'w.safetensors'), '--boxes', join(dir, 'none.json')]);
