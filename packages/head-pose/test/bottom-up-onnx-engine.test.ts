@@ -62,7 +62,7 @@ describe('higherhrnet_small: the onnxruntime engine through the bottom-up pipeli
     model.dispose();
   });
 
-  it("createMultiPoseEstimator with engine 'onnxruntime' finds the tfjs engine's people, and leaks nothing", async () => {
+  it("createMultiPoseEstimator with engine 'onnxruntime' finds the tfjs engine's people, and leaks nothing over repeated calls", async () => {
     const img = official('pipeline_image.npy');
     const image = { data: Uint8Array.from(img.data), width: img.shape[1]!, height: img.shape[0]!, channels: 3 as const };
     const weights = () => {
@@ -77,6 +77,9 @@ describe('higherhrnet_small: the onnxruntime engine through the bottom-up pipeli
     const a = await tfjs.estimatePoses(image, { flipTest: true });
     const before = tf.memory().numTensors;
     const b = await onnx.estimatePoses(image, { flipTest: true });
+    expect(tf.memory().numTensors).toBe(before);
+    // repeated calls: the same people, no tensor left behind (flat count)
+    for (let i = 0; i < 2; i++) expect(await onnx.estimatePoses(image, { flipTest: true })).toEqual(b);
     expect(tf.memory().numTensors).toBe(before);
     expect(a.length).toBeGreaterThan(1);
     expect(b.length).toBe(a.length);
