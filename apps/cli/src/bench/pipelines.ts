@@ -5,7 +5,9 @@
  *   onnxruntime engine (1 and 2 threads): milliseconds and frames per second (issue 16's real-time question), and
  *   on onnxruntime the bare `session.run` of the same network beside it, timed in turn (issue 12's 1.15× target).
  * - `bottomup`: HigherHRNet W32 512 `estimatePoses` single scale and with flip, the network part (resize,
- *   network, flip aggregation) apart from the grouping, on tfjs and on the onnxruntime engine.
+ *   network, flip aggregation) apart from the grouping, on tfjs and on the onnxruntime engine. Random weights
+ *   make a worst case for the grouping (every top-k candidate passes the threshold, no tag matches: hundreds of
+ *   people), so beside it the grouping of planted maps: 4 people with Gaussian heatmaps and consistent tags.
  * - `load`: reading an official-size checkpoint (HRNet-W48 segmentation, 0.26 GB) from bytes with
  *   `loadCheckpoint`, as a PyTorch zip (made once by Debian's PyTorch when it is there) and as safetensors.
  */
@@ -14,7 +16,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { exportOnnx, loadCheckpoint, saveSafetensors } from '@hrnetjs/core';
-import { createMultiPoseEstimator, createPoseEstimator } from '@hrnetjs/head-pose';
+import {
+  COCO_KEYPOINTS,
+  createMultiPoseEstimator,
+  createPoseEstimator,
+  type GroupingParams,
+  groupingParams,
+  parseHeatmaps,
+  topKOnDevice,
+} from '@hrnetjs/head-pose';
 import { createSegmentationModel } from '@hrnetjs/head-seg';
 import { type NodeOptions, ortSession, scene, sessionRun } from './node.js';
 import { type Timing, timeAlternating, timeRuns } from './timing.js';
@@ -93,26 +103,109 @@ async function fpsTable(o: NodeOptions): Promise<string> {
   return lines.join('\n');
 }
 
-/** HigherHRNet W32 512: single scale and flip; the whole call, its network part and its grouping (medians). */
+/** A standing person's 17 COCO joints, `(x, y)` in units of its height, from the top of the head. */
+const SKELETON: readonly (readonly [number, number])[] = [
+  [0, 0.05], [0.03, 0.03], [-0.03, 0.03], [0.07, 0.05], [-0.07, 0.05], [0.12, 0.18], [-0.12, 0.18], [0.16, 0.35],
+  [-0.16, 0.35], [0.17, 0.5], [-0.17, 0.5], [0.08, 0.52], [-0.08, 0.52], [0.09, 0.74], [-0.09, 0.74], [0.1, 0.96], [-0.1, 0.96],
+];
+
+/**
+ * What a trained HigherHRNet gives for a 512x512 image of 4 people, made deterministically: Gaussian peaks
+ * (σ 3 pixels, the maps are projected to the input size) at each person's joints over a low hashed background
+ * (below the detection threshold, so NMS and top-k still see 30 candidates a joint), and tags that are each
+ * person's value (1.5 apart; the threshold is 1) near its joints, plus a slow ripple. `[1, H, W, K]`,
+ * `[1, H, W, K, T]`.
+ */
+export function plantedMaps(T: number, size = 512): { heatmaps: tf.Tensor4D; tags: tf.Tensor; people: number } {
+  const K = SKELETON.length;
+  if (K !== COCO_KEYPOINTS.names.length) throw new Error('skeleton: one row a COCO joint');
+  const people = [
+    [130, 60, 300],
+    [250, 110, 260],
+    [380, 80, 330],
+    [470, 200, 200],
+  ] as const;
+  const det = new Float32Array(size * size * K);
+  const tag = new Float32Array(size * size * K * T);
+  let h = 0x9e3779b9;
+  for (let i = 0; i < det.length; i++) {
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+    det[i] = ((h >>> 8) / 16777216) * 0.05;
+  }
+  const sigma = 3;
+  const r = 4 * sigma;
+  for (let j = 0; j < K; j++) {
+    // tag: the value of the person whose joint j is nearest (what a trained net gives near its people)
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        let best = Infinity;
+        let who = 0;
+        people.forEach(([cx, top, height], p) => {
+          const dx = x - Math.round(cx + SKELETON[j]![0] * height);
+          const dy = y - Math.round(top + SKELETON[j]![1] * height);
+          if (dx * dx + dy * dy < best) {
+            best = dx * dx + dy * dy;
+            who = p;
+          }
+        });
+        for (let t = 0; t < T; t++) tag[((y * size + x) * K + j) * T + t] = 1.5 * who + 0.05 * Math.sin((x + y) / 40);
+      }
+    }
+    for (const [cx, top, height] of people) {
+      // on a pixel: a peak between two would give two equal maxima, both kept by NMS (a duplicate person)
+      const px = Math.round(cx + SKELETON[j]![0] * height);
+      const py = Math.round(top + SKELETON[j]![1] * height);
+      for (let y = Math.max(0, Math.floor(py - r)); y <= Math.min(size - 1, Math.ceil(py + r)); y++) {
+        for (let x = Math.max(0, Math.floor(px - r)); x <= Math.min(size - 1, Math.ceil(px + r)); x++) {
+          const g = Math.exp(-((x - px) ** 2 + (y - py) ** 2) / (2 * sigma * sigma));
+          const at = (y * size + x) * K + j;
+          if (g > det[at]!) det[at] = g;
+        }
+      }
+    }
+  }
+  return {
+    heatmaps: tf.tensor4d(det, [1, size, size, K]),
+    tags: tf.tensor(tag, [1, size, size, K, T]),
+    people: people.length,
+  };
+}
+
+/** `estimatePoses`' grouping of given maps: the device top-k and download, then the host parser. */
+async function groupMaps(heatmaps: tf.Tensor4D, tags: tf.Tensor, params: GroupingParams): Promise<number> {
+  const { maps, top } = await topKOnDevice(heatmaps, tags, params);
+  return parseHeatmaps(maps, top, params).people.length;
+}
+
+/**
+ * HigherHRNet W32 512: single scale and flip; the whole call, its network part and its grouping (medians) with
+ * random weights, and the grouping of planted maps (4 people) on the same backend.
+ */
 async function bottomUpTable(o: NodeOptions): Promise<string> {
-  const lines = ['| HigherHRNet W32 512, one 512x512 image | engine | ms a call | network ms | grouping ms |', '| --- | --- | --- | --- | --- |'];
+  const lines = [
+    '| HigherHRNet W32 512, one 512x512 image | engine | ms a call (random weights) | network ms | grouping ms, random weights (people) | grouping ms, 4 planted people (found) |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
   const image = tf.randomUniform([512, 512, 3], 0, 255) as tf.Tensor3D;
+  const planted = [1, 2].map((T) => plantedMaps(T));
   try {
     for (const [name, engine] of ENGINES) {
       if (name !== 'tfjs' && typeof o.ort === 'string') {
-        lines.push(`| single scale / flip | ${name} | ${o.ort} | | |`);
+        lines.push(`| single scale / flip | ${name} | ${o.ort} | | | |`);
         continue;
       }
       let est: Awaited<ReturnType<typeof createMultiPoseEstimator>> | undefined;
       try {
         est = await createMultiPoseEstimator({ model: 'higherhrnet_w32_512', weights: null, ...engine });
+        const params = groupingParams(est.model.bottomUpConfig);
         for (const flipTest of [false, true]) {
           o.log(`  HigherHRNet W32 512 on ${name}${flipTest ? ', flip' : ''}`);
           const network: number[] = [];
           const grouping: number[] = [];
+          let found = 0;
           const e = est;
           const t = await timeRuns(async () => {
-            await e.estimatePoses(image, { flipTest });
+            found = (await e.estimatePoses(image, { flipTest })).length;
             network.push(e.lastTimings.network);
             grouping.push(e.lastTimings.grouping);
           }, o.plan);
@@ -121,16 +214,25 @@ async function bottomUpTable(o: NodeOptions): Promise<string> {
             const s = v.slice(-t.runs).sort((a, b) => a - b);
             return s[Math.floor(s.length / 2)]!;
           };
-          lines.push(`| ${flipTest ? 'flip' : 'single scale'} | ${name} | ${ms(t)} | ${median(network).toFixed(0)} | ${median(grouping).toFixed(1)} |`);
+          // plain tags, or plain and flipped: the tag layout `estimatePoses` groups with this flip setting
+          const p = planted[flipTest ? 1 : 0]!;
+          let plantedFound = 0;
+          const g = await timeRuns(async () => {
+            plantedFound = await groupMaps(p.heatmaps, p.tags, params);
+          }, o.plan);
+          lines.push(
+            `| ${flipTest ? 'flip' : 'single scale'} | ${name} | ${ms(t)} | ${median(network).toFixed(0)} | ${median(grouping).toFixed(1)} (${found}) | ${ms(g)} (${plantedFound}) |`,
+          );
         }
       } catch (e) {
-        lines.push(`| single scale / flip | ${name} | ${fail(e)} | | |`);
+        lines.push(`| single scale / flip | ${name} | ${fail(e)} | | | |`);
       } finally {
         est?.dispose();
       }
     }
   } finally {
     image.dispose();
+    for (const p of planted) tf.dispose([p.heatmaps, p.tags]);
   }
   return lines.join('\n');
 }
