@@ -135,8 +135,25 @@ function transposeValues(values: tf.TypedArray, shape: number[], perm: number[])
     s *= shape[i]!;
   }
   const out = new (values.constructor as new (n: number) => tf.TypedArray)(values.length);
-  const idx = new Array<number>(rank).fill(0);
   const strideOut = perm.map((p) => inStrides[p]!);
+  if (rank <= 4) {
+    // every weight (HWIO → OIHW, constants to NCHW) is rank ≤ 4: four plain loops, where the general odometer below
+    // costs several times more (the largest share of an export once recording is shape-only)
+    const pad = 4 - rank;
+    const [d0, d1, d2, d3] = [...new Array<number>(pad).fill(1), ...outShape] as [number, number, number, number];
+    const [s0, s1, s2, s3] = [...new Array<number>(pad).fill(0), ...strideOut] as [number, number, number, number];
+    let o = 0;
+    for (let i0 = 0; i0 < d0; i0++) {
+      for (let i1 = 0; i1 < d1; i1++) {
+        for (let i2 = 0; i2 < d2; i2++) {
+          const src = i0 * s0 + i1 * s1 + i2 * s2;
+          for (let i3 = 0; i3 < d3; i3++) out[o++] = values[src + i3 * s3]!;
+        }
+      }
+    }
+    return out;
+  }
+  const idx = new Array<number>(rank).fill(0);
   for (let o = 0; o < values.length; o++) {
     let src = 0;
     for (let i = 0; i < rank; i++) src += idx[i]! * strideOut[i]!;
