@@ -4,7 +4,8 @@
  *   gives on the same pixels, and the page says which engine ran, with its threads;
  * - every other task (segmentation, detection, face, classification): its factory's engine (`runNetwork`) on
  *   onnxruntime-web wasm gives the labels / boxes / landmarks / classes tfjs wasm gives in the same page, on the
- *   same pixels and the same weights (the golden small networks; classification's are written here);
+ *   same pixels and the same weights (the golden small networks; classification's are written here), and a
+ *   second onnxruntime run leaks no tensor;
  * - a browser without WebGPU: the WebGPU execution provider alone is an EngineError shown in the page, and
  *   'webgpu, else wasm' runs on wasm and says so;
  * - bad input: an unknown engine in the address, and onnxruntime-web's code missing from the server, are
@@ -123,6 +124,9 @@ describe('engine picker', () => {
       const ort = await lastRun(page);
       await expectOrtWasm(page, ort);
       expect(ort.model.weights).toBe(tfjs.model.weights);
+      // a second run on the cached session leaves exactly as many tfjs tensors as the first: nothing leaks per run
+      await runOnce(page);
+      expect((await lastRun(page)).memory.numTensors).toBe(ort.memory.numTensors);
       expect(ort.result.kind).toBe(task === 'face' ? 'face' : task);
       return [tfjs, ort];
     }
