@@ -14,6 +14,7 @@ import {
   personScores,
   refine,
   refineIndex,
+  topKByTensorOps,
   topKOnDevice,
 } from '../src/index.js';
 import { naiveRefine } from './helpers/naive-refine.js';
@@ -170,5 +171,32 @@ describe('refine on a crowd of candidate people (90 to 500): the pruned scan equ
     // and through the parser (which makes its own index)
     const parsed = parseHeatmaps(maps, top, p);
     expect(picked.map((i) => Array.from(parsed.people[i]!))).toEqual(expected.map((q) => Array.from(q)));
+  });
+});
+
+describe.each(NODE_TEST_BACKENDS)('top-k on host loops equals the tensor ops (%s)', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  it.each([
+    ['plain tags, 60x44', 44, 60, 1, 0, false],
+    ['flip tags, 64x64, quantized heatmaps (plateaus: ties in NMS and top-k)', 64, 64, 2, 250, false],
+    ['one shared tag map (TAG_PER_JOINT false), 40x56, quantized', 56, 40, 2, 500, true],
+  ] as const)('%s', async (_, H, W, T, step, shared) => {
+    const { heatmaps, tags: perJoint } = crowdMaps(`topk/${H}x${W}/${T}`, 17, H, W, T, step);
+    const tags = shared ? tf.tidy(() => tf.slice(perJoint, [0, 0, 0, 0, 0], [-1, -1, -1, 1, -1])) : perJoint;
+    const p = { ...params, tagPerJoint: !shared };
+    const before = tf.memory().numTensors;
+    const host = await topKOnDevice(heatmaps, tags, p);
+    const ops = await topKByTensorOps(heatmaps, tags, p);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([heatmaps, tags, perJoint]);
+    expect(Array.from(host.maps.det)).toEqual(Array.from(ops.maps.det));
+    expect(Array.from(host.maps.tag)).toEqual(Array.from(ops.maps.tag));
+    expect(host.top.k).toBe(ops.top.k);
+    expect(Array.from(host.top.val)).toEqual(Array.from(ops.top.val));
+    expect(Array.from(host.top.loc)).toEqual(Array.from(ops.top.loc));
+    expect(Array.from(host.top.tag)).toEqual(Array.from(ops.top.tag));
+    // the quantized maps have tied peaks inside the top-k
+    if (step) expect(new Set(host.top.val.subarray(0, host.top.k)).size).toBeLessThan(host.top.k);
   });
 });

@@ -74,16 +74,7 @@ export interface TopK {
   k: number;
 }
 
-/**
- * Device tensors → host arrays in the official layout: heatmaps NHWC `[1, H, W, K]` and tags `[1, H, W, K, T]`
- * (from `multiScaleHeatmaps`), plus the official `top_k`: NMS = max-pool (kernel, stride 1, padding) keeping the
- * pixels equal to their pool, then the top `maxNumPeople` a joint (ties: lower index first).
- */
-export async function topKOnDevice(
-  heatmaps: tf.Tensor4D,
-  tags: tf.Tensor,
-  params: GroupingParams,
-): Promise<{ maps: HostDetTag; top: TopK }> {
+function checkMaps(heatmaps: tf.Tensor4D, tags: tf.Tensor, params: GroupingParams) {
   if (heatmaps.rank !== 4 || heatmaps.shape[0] !== 1) throw new ShapeError(`heatmaps: expected [1, H, W, K], found [${heatmaps.shape.join(', ')}]`);
   const [, H, W, K] = heatmaps.shape;
   if (tags.rank !== 5 || tags.shape[0] !== 1 || tags.shape[1] !== H || tags.shape[2] !== W) {
@@ -92,7 +83,101 @@ export async function topKOnDevice(
   const Kt = tags.shape[3]!;
   const T = tags.shape[4]!;
   if (Kt !== K && !(Kt === 1 && !params.tagPerJoint)) throw new ShapeError(`tags: ${Kt} tag maps for ${K} joints`);
-  const k = Math.min(params.maxNumPeople, H * W);
+  return { H, W, K, Kt, T, k: Math.min(params.maxNumPeople, H * W) };
+}
+
+/** The tags at each top-k peak, `[K, k, T]`, and the peaks' `(x, y)`. */
+function peakTags(ind: ArrayLike<number>, maps: HostDetTag, k: number): { loc: Int32Array; tag: Float32Array } {
+  const { numJoints: K, height: H, width: W, tagDim: T } = maps;
+  const loc = new Int32Array(K * k * 2);
+  const tag = new Float32Array(K * k * T);
+  for (let j = 0; j < K; j++) {
+    for (let m = 0; m < k; m++) {
+      const i = ind[j * k + m]!;
+      loc[(j * k + m) * 2] = i % W;
+      loc[(j * k + m) * 2 + 1] = Math.floor(i / W);
+      for (let t = 0; t < T; t++) tag[(j * k + m) * T + t] = maps.tag[(j * H * W + i) * T + t]!;
+    }
+  }
+  return { loc, tag };
+}
+
+/**
+ * Device tensors → host arrays in the official layout: heatmaps NHWC `[1, H, W, K]` and tags `[1, H, W, K, T]`
+ * (from `multiScaleHeatmaps`), plus the official `top_k`: NMS = max-pool (kernel, stride 1, padding) keeping the
+ * pixels equal to their pool, then the top `maxNumPeople` a joint (ties: lower index first).
+ *
+ * One download of each map, then plain loops (one pass with a k-long sorted list for the top-k, the pool's
+ * window read only for a pixel that would enter it): the same values as {@link topKByTensorOps}, without its transposes of the full maps on the
+ * device. Maps with a non-finite value (a broken checkpoint) take the tensor ops, whose NaN rules the loops do not copy.
+ */
+export async function topKOnDevice(
+  heatmaps: tf.Tensor4D,
+  tags: tf.Tensor,
+  params: GroupingParams,
+): Promise<{ maps: HostDetTag; top: TopK }> {
+  const { H, W, K, Kt, T, k } = checkMaps(heatmaps, tags, params);
+  const p = params.nmsPadding;
+  if (params.nmsKernel !== 2 * p + 1) return topKByTensorOps(heatmaps, tags, params);
+  const [hwk, hwkt] = (await Promise.all([heatmaps.data(), tags.data()])) as [Float32Array, Float32Array];
+  const hw = H * W;
+  for (let i = 0; i < hwk.length; i++) if (!Number.isFinite(hwk[i]!)) return topKByTensorOps(heatmaps, tags, params);
+  // [H, W, K] → [K, H, W]; [H, W, Kt, T] → [Kt, H, W, T]
+  const det = new Float32Array(K * hw);
+  for (let i = 0; i < hw; i++) for (let j = 0; j < K; j++) det[j * hw + i] = hwk[i * K + j]!;
+  const tagKt = new Float32Array(Kt * hw * T);
+  for (let i = 0; i < hw; i++) {
+    for (let j = 0; j < Kt; j++) for (let t = 0; t < T; t++) tagKt[(j * hw + i) * T + t] = hwkt[(i * Kt + j) * T + t]!;
+  }
+  const maps: HostDetTag = { det, tag: expandTags(tagKt, Kt, K, hw, T), numJoints: K, height: H, width: W, tagDim: T };
+  const val = new Float32Array(K * k);
+  const ind = new Int32Array(K * k);
+  for (let j = 0; j < K; j++) {
+    const d = det.subarray(j * hw, (j + 1) * hw);
+    // top-k of `value · (pool == value)`, in a list sorted by value, then index (scan order); later equals lose
+    let n = 0;
+    const v = val.subarray(j * k, (j + 1) * k);
+    const at = ind.subarray(j * k, (j + 1) * k);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const i = y * W + x;
+        const di = d[i]!;
+        // kept is di or ±0: neither enters a full list whose last is at least both
+        if (n === k && !(di > v[k - 1]!) && !(0 > v[k - 1]!)) continue;
+        // the pool of the (2p+1)² window (cells outside the map left out) equals di unless a neighbour is larger
+        let peak = true;
+        for (let yy = Math.max(0, y - p); peak && yy <= Math.min(H - 1, y + p); yy++) {
+          for (let xx = Math.max(0, x - p); xx <= Math.min(W - 1, x + p); xx++) {
+            if (d[yy * W + xx]! > di) {
+              peak = false;
+              break;
+            }
+          }
+        }
+        const kept = di * (peak ? 1 : 0);
+        if (n === k && !(kept > v[k - 1]!)) continue;
+        let q = n < k ? n++ : k - 1;
+        while (q > 0 && kept > v[q - 1]!) {
+          v[q] = v[q - 1]!;
+          at[q] = at[q - 1]!;
+          q--;
+        }
+        v[q] = kept;
+        at[q] = i;
+      }
+    }
+  }
+  const { loc, tag } = peakTags(ind, maps, k);
+  return { maps, top: { val, loc, tag, k } };
+}
+
+/** {@link topKOnDevice} with tfjs ops (max-pool, equal, transpose, topk on the device), then the downloads. */
+export async function topKByTensorOps(
+  heatmaps: tf.Tensor4D,
+  tags: tf.Tensor,
+  params: GroupingParams,
+): Promise<{ maps: HostDetTag; top: TopK }> {
+  const { H, W, K, Kt, T, k } = checkMaps(heatmaps, tags, params);
   const [detT, tagT, valT, indT] = tf.tidy(() => {
     const p = params.nmsPadding;
     // an explicit padding of NMS_PADDING on every side, as torch.nn.MaxPool2d(kernel, 1, padding) (padded cells never win)
@@ -107,16 +192,7 @@ export async function topKOnDevice(
   try {
     const [det, tagAll, val, ind] = await Promise.all([detT.data(), tagT.data(), valT.data(), indT.data()]);
     const maps: HostDetTag = { det: det as Float32Array, tag: expandTags(tagAll as Float32Array, Kt, K, H * W, T), numJoints: K, height: H, width: W, tagDim: T };
-    const loc = new Int32Array(K * k * 2);
-    const tag = new Float32Array(K * k * T);
-    for (let j = 0; j < K; j++) {
-      for (let m = 0; m < k; m++) {
-        const i = ind[j * k + m]!;
-        loc[(j * k + m) * 2] = i % W;
-        loc[(j * k + m) * 2 + 1] = Math.floor(i / W);
-        for (let t = 0; t < T; t++) tag[(j * k + m) * T + t] = maps.tag[(j * H * W + i) * T + t]!;
-      }
-    }
+    const { loc, tag } = peakTags(ind, maps, k);
     return { maps, top: { val: val as Float32Array, loc, tag, k } };
   } finally {
     tf.dispose([detT, tagT, valT, indT]);
@@ -301,25 +377,41 @@ function blockSummary(maps: HostDetTag, side: number): BlockSummary {
   const blocksX = Math.ceil(W / side);
   const blocksY = Math.ceil(H / side);
   const nb = blocksX * blocksY;
-  const maxDet = new Float32Array(K * nb).fill(-Infinity);
+  const maxDet = new Float32Array(K * nb);
   const argMax = new Int32Array(K * nb);
-  const tagLo = new Float32Array(K * nb * T).fill(Infinity);
-  const tagHi = new Float32Array(K * nb * T).fill(-Infinity);
+  const tagLo = new Float32Array(K * nb * T);
+  const tagHi = new Float32Array(K * nb * T);
   for (let j = 0; j < K; j++) {
-    for (let y = 0; y < H; y++) {
-      const rowBlock = j * nb + Math.floor(y / side) * blocksX;
-      for (let x = 0; x < W; x++) {
-        const i = y * W + x;
-        const b = rowBlock + Math.floor(x / side);
-        const v = det[j * H * W + i]!;
-        if (v > maxDet[b]!) {
-          maxDet[b] = v;
-          argMax[b] = i;
+    for (let by = 0; by < blocksY; by++) {
+      const y1 = Math.min((by + 1) * side, H);
+      for (let bx = 0; bx < blocksX; bx++) {
+        const x1 = Math.min((bx + 1) * side, W);
+        const b = j * nb + by * blocksX + bx;
+        let m = -Infinity;
+        let am = 0;
+        for (let y = by * side; y < y1; y++) {
+          for (let x = bx * side; x < x1; x++) {
+            const v = det[j * H * W + y * W + x]!;
+            if (v > m) {
+              m = v;
+              am = y * W + x;
+            }
+          }
         }
+        maxDet[b] = m;
+        argMax[b] = am;
         for (let t = 0; t < T; t++) {
-          const g = tag[(j * H * W + i) * T + t]!;
-          if (g < tagLo[b * T + t]!) tagLo[b * T + t] = g;
-          if (g > tagHi[b * T + t]!) tagHi[b * T + t] = g;
+          let lo = Infinity;
+          let hi = -Infinity;
+          for (let y = by * side; y < y1; y++) {
+            for (let x = bx * side; x < x1; x++) {
+              const g = tag[(j * H * W + y * W + x) * T + t]!;
+              if (g < lo) lo = g;
+              if (g > hi) hi = g;
+            }
+          }
+          tagLo[b * T + t] = lo;
+          tagHi[b * T + t] = hi;
         }
       }
     }
@@ -327,8 +419,38 @@ function blockSummary(maps: HostDetTag, side: number): BlockSummary {
   return { side, blocksX, blocksY, maxDet, argMax, tagLo, tagHi };
 }
 
+/** The summary of `factor`² blocks of `fine` at a time (the largest of the largest, the widest ranges). */
+function coarsen(fine: BlockSummary, factor: number, K: number, T: number): BlockSummary {
+  const blocksX = Math.ceil(fine.blocksX / factor);
+  const blocksY = Math.ceil(fine.blocksY / factor);
+  const nb = blocksX * blocksY;
+  const nf = fine.blocksX * fine.blocksY;
+  const maxDet = new Float32Array(K * nb).fill(-Infinity);
+  const argMax = new Int32Array(K * nb);
+  const tagLo = new Float32Array(K * nb * T).fill(Infinity);
+  const tagHi = new Float32Array(K * nb * T).fill(-Infinity);
+  for (let j = 0; j < K; j++) {
+    for (let fy = 0; fy < fine.blocksY; fy++) {
+      for (let fx = 0; fx < fine.blocksX; fx++) {
+        const f = j * nf + fy * fine.blocksX + fx;
+        const b = j * nb + Math.floor(fy / factor) * blocksX + Math.floor(fx / factor);
+        if (fine.maxDet[f]! > maxDet[b]!) {
+          maxDet[b] = fine.maxDet[f]!;
+          argMax[b] = fine.argMax[f]!;
+        }
+        for (let t = 0; t < T; t++) {
+          if (fine.tagLo[f * T + t]! < tagLo[b * T + t]!) tagLo[b * T + t] = fine.tagLo[f * T + t]!;
+          if (fine.tagHi[f * T + t]! > tagHi[b * T + t]!) tagHi[b * T + t] = fine.tagHi[f * T + t]!;
+        }
+      }
+    }
+  }
+  return { side: fine.side * factor, blocksX, blocksY, maxDet, argMax, tagLo, tagHi };
+}
+
 export function refineIndex(maps: HostDetTag): RefineIndex {
-  return { coarse: blockSummary(maps, COARSE_BLOCK), fine: blockSummary(maps, FINE_BLOCK) };
+  const fine = blockSummary(maps, FINE_BLOCK);
+  return { coarse: coarsen(fine, COARSE_BLOCK / FINE_BLOCK, maps.numJoints, maps.tagDim), fine };
 }
 
 /**
