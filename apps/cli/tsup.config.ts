@@ -26,10 +26,10 @@ export default defineConfig([
     clean: ['bench-page.*'],
     // one file (dynamic imports inlined), so that the node build's clean leaves nothing of it behind
     splitting: false,
-    // everything bundled but what core imports only when asked for (other backends) or in Node (os): the page
-    // asks for wasm
-    noExternal: [/^(?!os$|node:|@tensorflow\/tfjs-backend-web|@tensorflow\/tfjs-node|onnxruntime-node)/],
-    external: ['@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-node', 'onnxruntime-node', 'os', /^node:/],
+    // everything bundled but what core imports only when asked for (webgpu, tfjs-node) or in Node (os): the
+    // page asks for wasm or webgl
+    noExternal: [/^(?!os$|node:|@tensorflow\/tfjs-backend-webgpu|@tensorflow\/tfjs-node|onnxruntime-node)/],
+    external: ['@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-node', 'onnxruntime-node', 'os', /^node:/],
     // not minified: tfjs-backend-wasm starts its pthreads from a function's source text, which mangling breaks
     minify: false,
     esbuildOptions(options) {

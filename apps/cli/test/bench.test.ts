@@ -37,6 +37,7 @@ describe('hrnet bench (engine table)', () => {
       'Chromium tfjs-wasm 2t',
       'Chromium ORT-web 1t',
       'Chromium ORT-web 2t',
+      'Chromium tfjs-webgl',
     ]);
     expect(cellsOf(lines[1]!).every((c) => c === '---')).toBe(true);
     const rows = lines.slice(2).map(cellsOf);
@@ -68,9 +69,15 @@ describe('hrnet bench (engine table)', () => {
     for (const cell of [est[3]!, est[4]!]) expect(cell).toMatch(/^\d+(\.\d)? \(\d+\.\d\d× \d+(\.\d)?\)$/);
     // memory: tensors unchanged over the calls, and the engine's session released on dispose
     const mem = row('memory: 2 estimatePoses calls')!;
-    const tensors = (c: string) => /^tensors (\d+)→(\d+);/.exec(c)!.slice(1).map(Number);
+    const tensors = (c: string) => /^tensors ([\d→]+);/.exec(c)![1]!.split('→').map(Number);
+    expect(tensors(mem[2]!)).toHaveLength(2);
     expect(new Set(tensors(mem[2]!)).size).toBe(1);
     expect(new Set(tensors(mem[4]!)).size).toBe(1);
+    // what tells a leak from heap growth: RSS, the wasm module's heap and the JS heap at each point (before,
+    // 1st call, last, disposed), and their growth over the second half of the calls
+    for (const c of [mem[2]!, mem[4]!]) {
+      expect(c).toMatch(/; RSS MB \d+→\d+→\d+→\d+; wasm heap MB \d+→\d+→\d+→\d+; JS heap MB \d+→\d+→\d+→\d+ \(at before, 1, 2, disposed calls\); calls 1→2: RSS [+-]\d+\.\d, wasm [+-]\d+\.\d, JS [+-]\d+\.\d MB/);
+    }
     expect(mem[4]).toContain('sessions 1→0 on dispose');
   }, 900_000);
 });

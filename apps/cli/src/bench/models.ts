@@ -28,6 +28,11 @@ export interface BenchModelSpec {
   torch?: { config: string; task: 'pose' | 'seg' | 'face' | 'cls'; build?: () => BenchNetwork };
   /** Whether the browser part runs it (HigherHRNet is Node only, to keep the full bench within its time). */
   browser: boolean;
+  /**
+   * Whether the Chromium webgl page runs it: with no GPU, Chromium's WebGL is SwiftShader (software), where the
+   * tens-of-GFLOP rows (segmentation 1024x2048, FCOS 800x1344) would take minutes a pass.
+   */
+  webgl?: boolean;
 }
 
 export const BENCH_MODELS: readonly BenchModelSpec[] = [
@@ -39,6 +44,7 @@ export const BENCH_MODELS: readonly BenchModelSpec[] = [
     build: () => createPoseModel('coco_w32_256x192'),
     torch: { config: 'pose_coco_w32_256x192.yaml', task: 'pose' },
     browser: true,
+    webgl: true,
   },
   {
     id: 'face',
@@ -84,6 +90,7 @@ export const BENCH_MODELS: readonly BenchModelSpec[] = [
     quickSize: [128, 96],
     build: () => createPoseModel('litehrnet_18_coco_256x192'),
     browser: true,
+    webgl: true,
   },
   {
     id: 'lite30',
@@ -92,6 +99,7 @@ export const BENCH_MODELS: readonly BenchModelSpec[] = [
     quickSize: [128, 96],
     build: () => createPoseModel('litehrnet_30_coco_256x192'),
     browser: true,
+    webgl: true,
   },
   {
     id: 'higher',

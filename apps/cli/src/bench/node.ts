@@ -224,19 +224,40 @@ export async function measureEstimatePoses(o: NodeOptions): Promise<EstimateResu
   return result;
 }
 
+/** Memory at one point of the memory row (after a forced GC where Node was started with --expose-gc). */
+export interface MemorySample {
+  /** Calls made so far (`-1`: before the estimator was made; `calls + 1`: after `dispose()`). */
+  after: number;
+  tensors: number;
+  rssMB: number;
+  /**
+   * The tfjs-wasm module's linear memory. It only grows (WebAssembly memory cannot shrink) and is reused
+   * afterwards, so a rise that stops is the allocator finding its working set, not a leak; NaN off wasm.
+   */
+  wasmMB: number;
+  /** V8's JS heap in use: where per-call JS objects (cached matrices, strings, tensor handles) would pile up. */
+  jsHeapMB: number;
+}
+
 export interface MemoryResult {
   label: string;
   calls: number;
-  /** Live tfjs tensors after the first call and after the last. */
-  tensors: [number, number];
-  /** RSS before the estimator was made, after its first call, after the last call, after `dispose()`. */
-  rssMB: [number, number, number, number];
+  /** Before the estimator, after its 1st call, at a quarter, half and three quarters of the calls, at the last, after dispose. */
+  samples: MemorySample[];
   /** onnxruntime sessions open during the calls and after `dispose()` (onnxruntime engine only). */
   sessions?: [number, number];
 }
 
-const rssMB = () => process.memoryUsage().rss / 2 ** 20;
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
+const wasmHeapMB = () => {
+  const heap = (tf.backend() as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8;
+  return heap ? heap.length / 2 ** 20 : Number.NaN;
+};
+function sample(after: number): MemorySample {
+  gc();
+  const m = process.memoryUsage();
+  return { after, tensors: tf.memory().numTensors, rssMB: m.rss / 2 ** 20, wasmMB: wasmHeapMB(), jsHeapMB: m.heapUsed / 2 ** 20 };
+}
 
 /** Counts the sessions the onnxruntime engine opens and releases, through core's loader hook. */
 function countSessions(ort: OrtNode): { live: () => number; restore: () => void } {
@@ -266,7 +287,11 @@ function countSessions(ort: OrtNode): { live: () => number; restore: () => void 
   return { live: () => live, restore: () => setOnnxRuntimeLoader(null) };
 }
 
-/** `calls` calls of `estimatePoses` (one box, no flip): tensors, RSS and open sessions from start to after dispose. */
+/**
+ * `calls` calls of `estimatePoses` (one box, no flip): tensors, RSS, the wasm heap and the JS heap at several
+ * points from start to after dispose, and open sessions. A leak keeps growing to the last sample; heap growth
+ * (the wasm module's memory and the allocators finding their working set) stops after the first calls.
+ */
 export async function measureMemory(engine: 'tfjs' | 'onnxruntime', calls: number, o: NodeOptions): Promise<MemoryResult | string> {
   if (engine === 'onnxruntime' && typeof o.ort === 'string') return o.ort;
   // the onnxruntime engine's sessions hold the W32 weights; tfjs-wasm at W32 would take minutes for 500 calls,
@@ -276,8 +301,7 @@ export async function measureMemory(engine: 'tfjs' | 'onnxruntime', calls: numbe
   const counter = engine === 'onnxruntime' ? countSessions(o.ort as OrtNode) : null;
   const { image, boxes } = scene();
   try {
-    gc();
-    const before = rssMB();
+    const samples = [sample(-1)];
     const est = await createPoseEstimator({
       model: preset,
       weights: null,
@@ -285,24 +309,20 @@ export async function measureMemory(engine: 'tfjs' | 'onnxruntime', calls: numbe
       ...(engine === 'onnxruntime' ? { engine, engineOptions: { threads: 2 } } : { backend: tf.getBackend() as 'wasm' }),
     });
     await est.estimatePoses(image, { boxes });
-    gc();
-    const first: [number, number] = [tf.memory().numTensors, rssMB()];
+    samples.push(sample(1));
     o.log(`  ${calls} calls: ${label}`);
-    for (let i = 0; i < calls; i++) await est.estimatePoses(image, { boxes });
-    gc();
-    const last: [number, number] = [tf.memory().numTensors, rssMB()];
+    const points = new Set([1, 2, 3].map((q) => Math.round((q * calls) / 4)).filter((n) => n > 1 && n < calls));
+    for (let i = 2; i <= calls; i++) {
+      await est.estimatePoses(image, { boxes });
+      if (points.has(i)) samples.push(sample(i));
+    }
+    samples.push(sample(calls));
     const open = counter?.live() ?? 0;
     est.dispose();
     // onnxruntime releases sessions asynchronously: give it a moment before counting
     await new Promise((r) => setTimeout(r, 500));
-    gc();
-    return {
-      label,
-      calls,
-      tensors: [first[0], last[0]],
-      rssMB: [before, first[1], last[1], rssMB()],
-      ...(counter ? { sessions: [open, counter.live()] as [number, number] } : {}),
-    };
+    samples.push(sample(calls + 1));
+    return { label, calls, samples, ...(counter ? { sessions: [open, counter.live()] as [number, number] } : {}) };
   } catch (e) {
     return `failed: ${(e as Error).message.split('\n')[0]}`;
   } finally {

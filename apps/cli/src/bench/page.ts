@@ -1,8 +1,9 @@
 /**
  * The browser page of the engine table (bundled by tsup into `dist/bench-page.js`, served by `browser.ts`).
  * One page runs one engine at one thread count — tfjs-wasm's and onnxruntime-web's threads are fixed when each
- * starts — given as `?engine=tfjs|ort&threads=N`. Each job fetches the weights Node measured (safetensors for
- * tfjs, our ONNX file for onnxruntime-web), so both engines run the same numbers, and times the pass.
+ * starts — given as `?engine=tfjs|ort&threads=N`, or tfjs on webgl (`?engine=tfjs&backend=webgl`). Each job
+ * fetches the weights Node measured (safetensors for tfjs, our ONNX file for onnxruntime-web), so both engines
+ * run the same numbers, and times the pass.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors, selectBackend, settle } from '@hrnetjs/core';
@@ -16,8 +17,12 @@ export interface PageJob {
 }
 export interface PageInfo {
   engine: string;
+  /** tfjs's backend (`wasm` or `webgl`); absent for onnxruntime-web. */
+  backend?: string;
   threads: number;
   isolated: boolean;
+  /** webgl: the GL renderer the page got (SwiftShader when the machine has no GPU). */
+  renderer?: string;
 }
 
 interface OrtWeb {
@@ -29,6 +34,7 @@ interface OrtWeb {
 const params = new URLSearchParams(location.search);
 const engine = params.get('engine') === 'ort' ? 'ort' : 'tfjs';
 const threads = Number(params.get('threads') ?? '1');
+const backend = params.get('backend') === 'webgl' ? 'webgl' : 'wasm';
 let ort: OrtWeb | null = null;
 
 async function bytes(path: string): Promise<Uint8Array> {
@@ -38,6 +44,10 @@ async function bytes(path: string): Promise<Uint8Array> {
 }
 
 async function init(): Promise<PageInfo> {
+  if (engine === 'tfjs' && backend === 'webgl') {
+    await selectBackend('webgl');
+    return { engine, backend, threads, isolated: globalThis.crossOriginIsolated === true, renderer: glRenderer() };
+  }
   if (engine === 'tfjs') {
     // what a hrnet-js app does: core's backend selection, with the wasm threads asked for
     await selectBackend('wasm', { wasmPaths: '/tfjs/', wasmThreads: threads });
@@ -46,7 +56,15 @@ async function init(): Promise<PageInfo> {
     ort.env.wasm.numThreads = threads;
     ort.env.wasm.wasmPaths = '/ort/';
   }
-  return { engine, threads, isolated: globalThis.crossOriginIsolated === true };
+  return { engine, ...(engine === 'tfjs' ? { backend } : {}), threads, isolated: globalThis.crossOriginIsolated === true };
+}
+
+/** The unmasked GL renderer (e.g. "ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device ...))"), for the table's note. */
+function glRenderer(): string {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (!gl) return 'no WebGL2 context';
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
 }
 
 async function run(job: PageJob): Promise<Timing> {

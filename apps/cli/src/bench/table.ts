@@ -3,12 +3,12 @@
  * measured in the same run; then the `estimatePoses` and memory rows in the same columns, and the reasons for
  * every empty cell under it.
  */
-import type { EstimateResult, MemoryResult, NodeResult } from './node.js';
+import type { EstimateResult, MemoryResult, MemorySample, NodeResult } from './node.js';
 import type { Timing } from './timing.js';
 
-/** Browser cells of one network: tfjs-wasm and onnxruntime-web wasm at 1 and 2 threads. */
+/** Browser cells of one network: tfjs-wasm and onnxruntime-web wasm at 1 and 2 threads, tfjs-webgl. */
 export type BrowserCells = Partial<Record<BrowserColumn, Timing | string>>;
-export const BROWSER_COLUMNS = ['web-tfjs-1', 'web-tfjs-2', 'web-ort-1', 'web-ort-2'] as const;
+export const BROWSER_COLUMNS = ['web-tfjs-1', 'web-tfjs-2', 'web-ort-1', 'web-ort-2', 'web-webgl'] as const;
 export type BrowserColumn = (typeof BROWSER_COLUMNS)[number];
 
 export const COLUMNS = [
@@ -24,6 +24,7 @@ export const COLUMNS = [
   ['web-tfjs-2', 'Chromium tfjs-wasm 2t'],
   ['web-ort-1', 'Chromium ORT-web 1t'],
   ['web-ort-2', 'Chromium ORT-web 2t'],
+  ['web-webgl', 'Chromium tfjs-webgl'],
 ] as const;
 export type ColumnId = (typeof COLUMNS)[number][0];
 
@@ -31,6 +32,8 @@ export interface TableInput {
   tfjsBackend: string;
   networks: NodeResult[];
   browser: Map<string, BrowserCells>;
+  /** Lines the browser part adds to the legend (which WebGL renderer ran). */
+  browserNotes?: string[];
   estimate?: EstimateResult | string;
   memory: { tfjs?: MemoryResult | string; ort?: MemoryResult | string };
   /** Rows of networks that failed as a whole (id → reason). */
@@ -51,6 +54,31 @@ class Notes {
 }
 
 const ms = (t: Timing) => t.medianMs.toFixed(t.medianMs < 100 ? 1 : 0);
+
+/**
+ * One memory cell: tensors over the calls (they must not change), then RSS, the wasm heap and the JS heap at
+ * every sample, and what each grew over the second half of the calls — what tells a leak (still growing there)
+ * from heap growth (flat once the allocators have their working set).
+ */
+export function formatMemory(m: MemoryResult): string {
+  const calls = m.samples.filter((s) => s.after >= 1 && s.after <= m.calls);
+  const series = (f: (s: MemorySample) => number) => m.samples.map((s) => (Number.isNaN(f(s)) ? '–' : f(s).toFixed(0))).join('→');
+  const half = calls.find((s) => s.after >= m.calls / 2) ?? calls[0]!;
+  const last = calls.at(-1)!;
+  const growth = (f: (s: MemorySample) => number) => {
+    const d = f(last) - f(half);
+    return Number.isNaN(d) ? '–' : `${d >= 0 ? '+' : ''}${d.toFixed(1)}`;
+  };
+  const at = m.samples.map((s) => (s.after < 0 ? 'before' : s.after > m.calls ? 'disposed' : String(s.after))).join(', ');
+  return [
+    `tensors ${calls.map((s) => s.tensors).join('→')}`,
+    `RSS MB ${series((s) => s.rssMB)}`,
+    `wasm heap MB ${series((s) => s.wasmMB)}`,
+    `JS heap MB ${series((s) => s.jsHeapMB)} (at ${at} calls)`,
+    `calls ${half.after}→${last.after}: RSS ${growth((s) => s.rssMB)}, wasm ${growth((s) => s.wasmMB)}, JS ${growth((s) => s.jsHeapMB)} MB`,
+    ...(m.sessions ? [`sessions ${m.sessions[0]}→${m.sessions[1]} on dispose`] : []),
+  ].join('; ');
+}
 
 export function formatEngineTable(input: TableInput): string {
   const notes = new Notes();
@@ -75,7 +103,7 @@ export function formatEngineTable(input: TableInput): string {
       c.ratio += ` (Δ ${r.agreement.ours.toExponential(0)} / ${r.agreement.torch.toExponential(0)})`;
     }
     const web = input.browser.get(r.spec.id);
-    for (const col of ['web-tfjs-1', 'web-tfjs-2', 'web-ort-1', 'web-ort-2'] as const) {
+    for (const col of BROWSER_COLUMNS) {
       c[col] = web ? cell(web[col]) : r.spec.browser ? '' : notes.mark('Node only (keeps the full bench within its time)');
     }
     rows.push(COLUMNS.map(([id]) => c[id] ?? ''));
@@ -96,12 +124,7 @@ export function formatEngineTable(input: TableInput): string {
     }
     rows.push(COLUMNS.map(([id]) => c[id] ?? ''));
   }
-  const memCell = (m: MemoryResult | string | undefined) =>
-    m === undefined
-      ? ''
-      : typeof m === 'string'
-        ? notes.mark(m)
-        : `tensors ${m.tensors[0]}→${m.tensors[1]}; RSS MB ${m.rssMB.map((v) => v.toFixed(0)).join('→')} (before, 1st call, last, disposed)${m.sessions ? `; sessions ${m.sessions[0]}→${m.sessions[1]} on dispose` : ''}`;
+  const memCell = (m: MemoryResult | string | undefined) => (m === undefined ? '' : typeof m === 'string' ? notes.mark(m) : formatMemory(m));
   if (input.memory.tfjs !== undefined || input.memory.ort !== undefined) {
     const calls = [input.memory.tfjs, input.memory.ort].find((m): m is MemoryResult => typeof m === 'object')?.calls ?? 0;
     const what = [input.memory.tfjs, input.memory.ort].filter((m): m is MemoryResult => typeof m === 'object').map((m) => m.label);
@@ -117,5 +140,5 @@ export function formatEngineTable(input: TableInput): string {
     'Milliseconds a pass (median), batch 1, all measured in this run; t = threads. "ours" = exportOnnx of our fused network,',
     '"torch" = torch.onnx.export of the same network with the same weights; Δ = max|output − PyTorch| / max|PyTorch| of each file.',
   ];
-  return [table, '', ...legend, ...notes.lines()].join('\n');
+  return [table, '', ...legend, ...(input.browserNotes ?? []), ...notes.lines()].join('\n');
 }

@@ -11,7 +11,7 @@ import { CliError, EXIT } from '../exit-codes.js';
 import type { Context } from '../context.js';
 import { BENCH_MODELS } from '../bench/models.js';
 import { type EstimateResult, type MemoryResult, type NodeResult, loadOrtNode, measureEstimatePoses, measureMemory, measureNetwork } from '../bench/node.js';
-import { type BrowserCells, formatEngineTable } from '../bench/table.js';
+import { BROWSER_COLUMNS, type BrowserCells, formatEngineTable } from '../bench/table.js';
 import { FULL_PLAN, QUICK_PLAN } from '../bench/timing.js';
 import { findTorchReference } from '../bench/torch-ref.js';
 import { runBrowserRows } from '../bench/browser.js';
@@ -109,6 +109,7 @@ async function engineTable(ctx: Context, a: BenchArgs): Promise<number> {
     estimate = await measureEstimatePoses(o).catch((e: Error) => `failed: ${e.message.split('\n')[0]}`);
   }
   const browser = new Map<string, BrowserCells>();
+  const browserNotes: string[] = [];
   const webNetworks = networks.filter((n) => n.spec.browser);
   if (webNetworks.length) {
     if (a.browser === false) {
@@ -116,7 +117,8 @@ async function engineTable(ctx: Context, a: BenchArgs): Promise<number> {
     } else {
       ctx.log(`[${elapsed()}] headless Chromium`);
       const cells = await runBrowserRows(webNetworks, { plan: o.plan, log: ctx.log }).catch((e: Error) => `failed: ${e.message.split('\n')[0]}`);
-      for (const n of webNetworks) browser.set(n.spec.id, typeof cells === 'string' ? Object.fromEntries(['web-tfjs-1', 'web-tfjs-2', 'web-ort-1', 'web-ort-2'].map((c) => [c, cells])) : (cells.get(n.spec.id) ?? {}));
+      for (const n of webNetworks) browser.set(n.spec.id, typeof cells === 'string' ? Object.fromEntries(BROWSER_COLUMNS.map((c) => [c, cells])) : (cells.cells.get(n.spec.id) ?? {}));
+      if (typeof cells !== 'string') browserNotes.push(...cells.notes);
     }
   }
   const memory: { tfjs?: MemoryResult | string; ort?: MemoryResult | string } = {};
@@ -130,7 +132,7 @@ async function engineTable(ctx: Context, a: BenchArgs): Promise<number> {
   if (pipelines.length) ctx.log(`[${elapsed()}] pipelines: ${pipelines.join(', ')}`);
   const extra = await pipelineTables(pipelines, o);
   ctx.log(`[${elapsed()}] done`);
-  ctx.out(`${formatEngineTable({ tfjsBackend: tf.getBackend(), networks, browser, estimate, memory, failed })}\n`);
+  ctx.out(`${formatEngineTable({ tfjsBackend: tf.getBackend(), networks, browser, browserNotes, estimate, memory, failed })}\n`);
   for (const t of extra) ctx.out(`\n${t}\n`);
   return code;
 }
