@@ -311,4 +311,14 @@ describe('README code blocks run', () => {
     for (const e of ENTRIES.filter((x) => x.kind === 'browser')) expect(e.by, e.has).toBeTruthy();
     expect(existsSync(join(root, 'apps/playground/test/vite-recipe.e2e.test.ts'))).toBe(true);
   });
+
+  it("the Vite recipe app that vite-recipe.e2e.test.ts builds and runs in Chromium holds every code line of the core README's two Vite blocks", () => {
+    for (const [has, file] of [['// main.ts', 'main.ts'], ['// vite.config.ts', 'vite.config.ts']] as const) {
+      const block = blocks.find((b) => b.readme === 'packages/core/README.md' && b.code.includes(has))!;
+      const app = readFileSync(join(root, 'apps/playground/test/vite-recipe', file), 'utf8');
+      const lines = block.code.split('\n').map((l) => l.replace(/\s*\/\/.*$/, '').trim()).filter(Boolean);
+      expect(lines.length).toBeGreaterThan(3);
+      for (const line of lines) expect(app, `${file} lacks the README line: ${line}`).toContain(line);
+    }
+  });
 });

@@ -2,7 +2,9 @@
 // (Vite emits them with hashed names) and handed to selectBackend as a file name → URL map. Built by
 // vite-recipe.e2e.test.ts with no aliases, so @hrnetjs/core resolves to its published dist/ as in an app.
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, selectBackend } from '@hrnetjs/core';
+import { selectBackend } from '@hrnetjs/core';
+// the recipe's own check (not in the README): a known conv on the backend it started
+import { Conv2d } from '@hrnetjs/core';
 import wasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';

@@ -7,11 +7,7 @@ const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-E
 export default defineConfig({
   server: { headers: isolation },
   preview: { headers: isolation },
-  build: {
-    // top-level await, as in the recipe's main.ts
-    target: 'es2022',
-    // tfjs-backend-wasm starts its threads from a function's source text; minified names break it
-    // ("e is not defined" in every worker)
-    minify: false,
-  },
+  // target es2022: top-level await, as in the recipe's main.ts. minify false: tfjs-backend-wasm starts its
+  // threads from a function's source text; minified names break it ("e is not defined" in every worker)
+  build: { target: 'es2022', minify: false },
 });
