@@ -534,14 +534,15 @@ class Translator {
         };
         if (nearest) attrs.nearest_mode = str(alignCorners ? 'round_prefer_ceil' : 'floor');
         let y: string;
-        if (oh % ih === 0 && ow % iw === 0) {
-          // an integer factor (nn.Upsample(scale_factor=s), or F.interpolate(size=…) to a multiple of the input,
-          // as every HRNet fuse layer at sizes that are multiples of 32): constant scales. Each coordinate mode
-          // then maps the same pixels as with sizes (align_corners does not read the scale; half_pixel's
-          // out/in is the exact integer), and onnxruntime's NCHWc optimiser can only turn a Resize with constant
-          // scales or sizes into its blocked Upsample: sizes from Shape (the dynamic batch) keep it a plain Resize
-          // between a ReorderOutput and a ReorderInput (seg W18-small-v2 1024x2048: 1.19x PyTorch's static-batch
-          // export at 1 thread, whose sizes fold to constants).
+        if (oh % ih === 0 && ow % iw === 0 && !halfPixel) {
+          // an integer factor (nn.Upsample(scale_factor=s), or F.interpolate(size=…, align_corners=True) to a
+          // multiple of the input, as HRNet-OCR's fuse layers at sizes that are multiples of 32): constant scales
+          // (align_corners does not read the scale, so the same pixels as with sizes). onnxruntime's NCHWc
+          // optimiser turns only a Resize with constant scales or sizes into its blocked Upsample: sizes from
+          // Shape (the dynamic batch) kept it a plain Resize after a ReorderOutput (seg W18-small-v2 1024x2048:
+          // 1.19x PyTorch's static-batch export at 1 thread, whose sizes fold to constants). Half-pixel resizes
+          // keep sizes: the NCHWc Upsample does not take them either way, and onnxruntime's half-pixel kernel
+          // with scales rounds differently (FCOS's HRFPN: 1.6e-5 of max|output| from PyTorch's, above 1e-5).
           y = g.one('Resize', [x.name, '', g.float32([1, 1, oh / ih, ow / iw])], attrs);
         } else {
           // to a size (F.interpolate(size=…)): sizes = [N, C] of the input + [H, W], so the batch stays dynamic
