@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { loadCheckpoint, loadTfjsWeights, selectBackend } from '@hrnetjs/core';
 import { createDetector, parseDetectionYaml } from '@hrnetjs/head-det';
 import { createFaceAligner, parseFaceYaml } from '@hrnetjs/face-align';
+import { loadYamlSupport } from '@hrnetjs/hrnet-backbone';
 import { createSegmenter, parseSegmentationYaml } from '@hrnetjs/head-seg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STYLE } from '../src/draw.js';
@@ -28,6 +29,8 @@ const BACKEND = 'wasm';
 
 beforeAll(async () => {
   await selectBackend(BACKEND);
+  // the Node references parse the small YAML configs themselves: the parser is loaded on demand
+  await loadYamlSupport();
 });
 
 /** Opens the page on wasm for a task's small preset, loads its bundled weights and runs once. */
