@@ -10,7 +10,7 @@ import { countMultiplyAdds, exportOnnx, loadCheckpoint, saveSafetensors, setOnnx
 import { createPoseEstimator } from '@hrnetjs/head-pose';
 import { loadOnnxRuntimeNode } from '../onnxruntime.js';
 import { type BenchModelSpec, sizeOf } from './models.js';
-import { type RunPlan, type Timing, timeAlternating, timeRuns } from './timing.js';
+import { type RunPlan, type Timing, ratioPlan, timeAlternating, timeRuns } from './timing.js';
 import { type TorchFiles, type TorchReference, torchFiles } from './torch-ref.js';
 
 interface OrtTensor {
@@ -211,7 +211,7 @@ export async function measureEstimatePoses(o: NodeOptions): Promise<EstimateResu
       // call, so that the ratio holds on a loaded machine
       const s = await ortSession(o.ort, exportOnnx(est.model, { inputSize: [192, 256] }), t);
       try {
-        const [estimate, bare] = await timeAlternating(() => est.estimatePoses(image, { boxes }), sessionRun(o.ort, s, [1, 256, 192, 3]), o.plan);
+        const [estimate, bare] = await timeAlternating(() => est.estimatePoses(image, { boxes }), sessionRun(o.ort, s, [1, 256, 192, 3]), ratioPlan(o.plan, o.quick));
         result.ort[t] = { estimate, bare };
       } finally {
         est.dispose();

@@ -27,7 +27,7 @@ import {
 } from '@hrnetjs/head-pose';
 import { createSegmentationModel } from '@hrnetjs/head-seg';
 import { type NodeOptions, ortSession, scene, sessionRun } from './node.js';
-import { type Timing, timeAlternating, timeRuns } from './timing.js';
+import { type Timing, ratioPlan, timeAlternating, timeRuns } from './timing.js';
 
 export const PIPELINE_ROWS = ['fps', 'bottomup', 'load'] as const;
 export type PipelineRow = (typeof PIPELINE_ROWS)[number];
@@ -61,7 +61,7 @@ async function fpsTable(o: NodeOptions): Promise<string> {
     '| --- | --- | --- | --- | --- | --- |',
   ];
   const { image, boxes } = scene();
-  const ratioPlan = o.quick ? o.plan : { ...o.plan, minRuns: 15, maxRuns: 40 };
+  const plan = ratioPlan(o.plan, o.quick);
   try {
     for (const model of ['coco_w32_256x192', 'litehrnet_18_coco_256x192', 'litehrnet_30_coco_256x192']) {
       for (const [name, engine, threads] of FPS_ENGINES) {
@@ -82,7 +82,7 @@ async function fpsTable(o: NodeOptions): Promise<string> {
               const session = await ortSession(o.ort, exportOnnx(est.model, { inputSize: [w, h] }), threads);
               try {
                 const run = await sessionRun(o.ort, session, [1, h, w, 3]);
-                [t, bare] = await timeAlternating(call, run, ratioPlan);
+                [t, bare] = await timeAlternating(call, run, plan);
               } finally {
                 await session.release();
               }

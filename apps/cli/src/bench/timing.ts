@@ -71,3 +71,6 @@ export async function timeAlternating(a: () => Promise<unknown>, b: () => Promis
   };
   return [timing(times[0]), timing(times[1])];
 }
+
+/** The plan of an estimatePoses / session.run ratio: more calls than a plain cell (the ratio is the figure). */
+export const ratioPlan = (plan: RunPlan, quick: boolean): RunPlan => (quick ? plan : { ...plan, minRuns: 15, maxRuns: 40 });
