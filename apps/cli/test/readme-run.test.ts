@@ -13,7 +13,8 @@
  * - photos are the sample photos (people_6.jpg; a 256x128 PNG made from it for the Cityscapes name);
  * - `fetch('/…/name.pth')` and the Lite-HRNet https URL are served from that folder by a fetch stand-in;
  * - COCO ground truth is a small synthetic file (one image, the poses / boxes the block finds).
- * Browser blocks (document, <img>, Vite `?url`) are listed with the test that runs them in Chromium; a block
+ * Browser blocks (document, <img>, Vite `?url`) are listed with the test that runs them in Chromium
+ * (apps/playground/test/readme-browser.e2e.test.ts, vite-recipe.e2e.test.ts); a block
  * that is only a type is compiled only. A README block without an entry here fails the test.
  */
 import { execFile } from 'node:child_process';
@@ -82,7 +83,7 @@ const ENTRIES: Entry[] = [
     readme: 'packages/face-align/README.md', has: "await sharp('face.jpg')", kind: 'node', bind: [["model: 'wflw'", 'model: globalThis.FACE_SMALL_YAML']],
     epilogue: '__result([faces.length, official!.landmarks.length, Number.isFinite(nme[0])]);', expect: [1, 68, true], stdout: /nme/,
   },
-  { readme: 'packages/face-align/README.md', has: "import '@tensorflow/tfjs-backend-webgl';", kind: 'browser', by: 'not run yet (see the note): a page with an <img> and a <canvas>' },
+  { readme: 'packages/face-align/README.md', has: "import '@tensorflow/tfjs-backend-webgl';", kind: 'browser', by: 'apps/playground/test/readme-browser.e2e.test.ts' },
   { readme: 'packages/face-align/README.md', has: "model: 'face_hrnet_w18_wflw'", kind: 'node', bind: [["'face_hrnet_w18_wflw'", 'globalThis.FACE_SMALL_YAML'], ['weights: url', "weights: '/models/face_small.pth'"]], epilogue: '__result(aligner.engine); aligner.dispose();', expect: 'onnxruntime' },
   {
     readme: 'packages/head-det/README.md', has: "readCheckpointFile('FCOS_hrnet_w18_5l_2x.pth')", kind: 'node', bind: [["model: 'fcos_w18_5l'", 'model: globalThis.DET_SMALL_YAML']],
@@ -99,7 +100,7 @@ const ENTRIES: Entry[] = [
     bind: [["'mmdet_fcos_hrnetv2p_w32_gn-head_4x4_1x_coco'", 'globalThis.DET_SMALL_YAML'], ['weights: url', "weights: '/models/det_small.pth'"]],
     epilogue: '__result([detector.engine, Array.isArray(detections)]); detector.dispose();', expect: ['onnxruntime', true],
   },
-  { readme: 'packages/head-pose/README.md', has: "backend: ['webgpu', 'webgl', 'wasm']", kind: 'browser', by: 'not run yet (see the note): a page with an <img> and a <canvas>' },
+  { readme: 'packages/head-pose/README.md', has: "backend: ['webgpu', 'webgl', 'wasm']", kind: 'browser', by: 'apps/playground/test/readme-browser.e2e.test.ts' },
   {
     readme: 'packages/head-pose/README.md', has: "jpeg.decode(await readFile('people_6.jpg')", kind: 'node', bind: [["model: 'coco_w32_256x192'", `model: ${POSE}`]],
     epilogue: '__result([poses.length, poses[0]!.keypoints.length, poses[0]!.keypoints[0]!.name]);', expect: [2, 17, 'nose'], stdout: /name: 'nose'/,
