@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { yamlSetupFiles } from '../../vitest.shared.mjs';
 import { workspaceAliases } from './vite.config.ts';
 
 export default defineConfig({
@@ -6,6 +7,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    // the Node-side references build the small networks from YAML with the sync factories, as the packages' tests do
+    setupFiles: yamlSetupFiles,
     // one browser, one server, tests in order: the machine has 2 cores
     fileParallelism: false,
     testTimeout: 180_000,

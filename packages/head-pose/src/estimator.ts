@@ -212,9 +212,10 @@ export class PoseEstimator extends TaskObject<PoseNetwork> {
   /**
    * The normalised crops `[N, h, w, 3]` of `people`. The default 'opencv' crop samples on the host (the image is
    * read back once, asynchronously), which is both faster on every backend and what the onnxruntime engine
-   * wants; the tf.image.transform methods stay on the backend.
+   * wants; the tf.image.transform methods stay on the backend. Public so that callers who time the stages (the
+   * playground) crop exactly as `estimatePoses` does; the caller disposes the result.
    */
-  private async networkInput(image: ImageInput, people: readonly CenterScale[]): Promise<tf.Tensor4D> {
+  async networkInput(image: ImageInput, people: readonly CenterScale[]): Promise<tf.Tensor4D> {
     const method = this.options.crop;
     if (method !== 'opencv') return tf.tidy(() => preprocessCrops(cropPersons(imageToTensor(image), people, this.inputSize, { method })));
     const crops = cropPersonsHost(await hostRgb(image), people, this.inputSize);

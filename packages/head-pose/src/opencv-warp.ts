@@ -93,12 +93,17 @@ export function warpAffineOpenCVPixels(image: HostPixels, imageToCrop: readonly 
  * {@link warpAffineOpenCVPixels} on a tensor `[H, W, C]`: returns `[N, h, w, C]`. It reads the image back
  * synchronously (`dataSync`); async callers with the pixels at hand (`estimatePoses`) call the host version.
  */
-export function warpAffineOpenCV(image: tf.Tensor3D, imageToCrop: readonly Affine[], outSize: { width: number; height: number }): tf.Tensor4D {
+export function warpAffineOpenCV(
+  image: tf.Tensor3D | HostPixels,
+  imageToCrop: readonly Affine[],
+  outSize: { width: number; height: number },
+): tf.Tensor4D {
   if (imageToCrop.length === 0) throw new InputError('warpAffineOpenCV: no crops requested');
-  const [H, W, C] = image.shape;
-  const data = image.dataSync();
-  const crops = warpAffineOpenCVPixels({ data, width: W, height: H, channels: C }, imageToCrop, outSize);
-  return tf.tensor4d(crops, [imageToCrop.length, outSize.height, outSize.width, C]);
+  // a tensor is read back synchronously: fine on cpu/wasm; on GPU backends pass host pixels read with an async
+  // `data()` (webgpu's sync read fails in Chromium: "A valid external Instance reference no longer exists")
+  const host = image instanceof tf.Tensor ? { data: image.dataSync(), width: image.shape[1], height: image.shape[0], channels: image.shape[2] } : image;
+  const crops = warpAffineOpenCVPixels(host, imageToCrop, outSize);
+  return tf.tensor4d(crops, [imageToCrop.length, outSize.height, outSize.width, host.channels]);
 }
 
 /** Rows `y0..y1` and columns `x0..x1` (inclusive) of the image any crop reads: the crops' corners, mapped back, ±2. */

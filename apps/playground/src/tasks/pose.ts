@@ -1,16 +1,13 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { applyAffine, imageToTensor } from '@hrnetjs/core';
+import { applyAffine } from '@hrnetjs/core';
 import {
   LITE_POSE_PRESETS,
   type LitePoseModelConfig,
   POSE_PRESETS,
   boxToCenterScale,
   createPoseEstimator,
-  cropPersons,
   getAffineTransform,
   getFinalPreds,
   parseLitePoseModelDict,
-  preprocessCrops,
 } from '@hrnetjs/head-pose';
 import liteSmall from '../configs/litehrnet_small.json';
 import poseSmallYaml from '../configs/pose_small.yaml?raw';
@@ -57,7 +54,7 @@ export const poseTask: TaskDefinition = {
         const t0 = clock();
         const box = ctx.box ?? [0, 0, pixels.width, pixels.height];
         const person = boxToCenterScale(box, iw / ih);
-        const input = tf.tidy(() => preprocessCrops(cropPersons(imageToTensor(pixels), [person], estimator.inputSize, { method: estimator.options.crop })));
+        const input = await estimator.networkInput(pixels, [person]);
         await input.data(); // finish the GPU work here so it is timed as preprocessing
         const t1 = clock();
         const heatmaps = await estimator.heatmaps(input);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, InputError, resizeBilinear } from '@hrnetjs/core';
 import { COCO_KEYPOINTS, flipPermutation } from '../keypoints.js';
 import { getAffineTransform } from '../transforms.js';
-import { warpAffineOpenCV } from '../opencv-warp.js';
+import { type HostPixels, warpAffineOpenCV } from '../opencv-warp.js';
 import type { BottomUpModelConfig } from './model.js';
 
 /** The official COCO flip index (`FLIP_CONFIG['COCO']`): left/right joints swapped. */
@@ -56,12 +56,12 @@ export function getMultiScaleSize(
  * onto the scale's network input size. `image` is `[H, W, 3]` (0–255); returns `[1, h, w, 3]` 0–255 values.
  */
 export function resizeAlignMultiScale(
-  image: tf.Tensor3D,
+  image: tf.Tensor3D | HostPixels,
   inputSize: number,
   currentScale: number,
   minScale: number,
 ): { resized: tf.Tensor4D } & MultiScaleSize {
-  const [h, w] = image.shape;
+  const [h, w] = image instanceof tf.Tensor ? image.shape : [image.height, image.width];
   const ms = getMultiScaleSize(w, h, inputSize, currentScale, minScale);
   const trans = getAffineTransform(ms.center, ms.scale, 0, ms.size);
   const resized = warpAffineOpenCV(image, [trans], { width: ms.size[0], height: ms.size[1] });
@@ -239,13 +239,15 @@ export async function multiScaleHeatmaps(
     throw new InputError(`image: ${w}x${h} is smaller than the network stride (${NETWORK_STRIDE} pixels) on a side`);
   }
   const base = getMultiScaleSize(w, h, config.inputSize, 1, minScale);
+  // read the image back once, asynchronously, for every scale's host warp (no sync read on GPU backends)
+  const pixels: HostPixels = { data: await image.data(), width: w, height: h, channels: image.shape[2] };
   let final: tf.Tensor4D | null = null;
   const tagsList: tf.Tensor[] = [];
   let last: MultiScaleSize = base;
   try {
     for (const s of scales) {
       const input = tf.tidy(() => {
-        const { resized, ...ms } = resizeAlignMultiScale(image, config.inputSize, s, minScale);
+        const { resized, ...ms } = resizeAlignMultiScale(pixels, config.inputSize, s, minScale);
         last = ms;
         return options.normalize(resized);
       });
