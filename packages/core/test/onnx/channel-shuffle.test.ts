@@ -3,44 +3,13 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Conv2d, Module, channelShuffle, exportOnnx } from '../../src/index.js';
 import { compare, useBackend } from '../../src/testing.js';
+import { fields, text } from './proto-fields.js';
 
 // Why: a channel shuffle is tfjs reshape (N,H,W,g,C/g) → transpose → reshape on NHWC. Translated literally, each one
 // cost a transpose NCHW → NHWC before it and NHWC → NCHW after it (three per shuffle; Lite-HRNet-18 has 49). The
 // exporter keeps such channel-only reshapes/transposes channels-first, so a shuffle is PyTorch's own
 // view (N,g,C/g,H,W) → transpose(1,2) → flatten: one 5-D Transpose.
 
-/** Fields of a protobuf message: field number → raw values (varints as numbers, length-delimited as bytes). */
-function fields(buf: Uint8Array): Map<number, (number | Uint8Array)[]> {
-  const out = new Map<number, (number | Uint8Array)[]>();
-  let pos = 0;
-  const varint = () => {
-    let v = 0;
-    let mul = 1;
-    for (;;) {
-      const b = buf[pos++]!;
-      v += (b & 0x7f) * mul;
-      mul *= 128;
-      if (b < 0x80) return v;
-    }
-  };
-  while (pos < buf.length) {
-    const tag = varint();
-    const [field, wire] = [Math.floor(tag / 8), tag & 7];
-    let value: number | Uint8Array;
-    if (wire === 0) value = varint();
-    else if (wire === 2) {
-      const n = varint();
-      value = buf.subarray(pos, pos + n);
-      pos += n;
-    } else if (wire === 5 || wire === 1) {
-      value = 0;
-      pos += wire === 5 ? 4 : 8;
-    } else throw new Error(`wire type ${wire}`);
-    out.set(field, [...(out.get(field) ?? []), value]);
-  }
-  return out;
-}
-const text = (b: unknown) => new TextDecoder().decode(b as Uint8Array);
 const opTypes = (model: Uint8Array) =>
   (fields(fields(model).get(7)![0] as Uint8Array).get(1) ?? []).map((n) => text(fields(n as Uint8Array).get(4)![0]));
 

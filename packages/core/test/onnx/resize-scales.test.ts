@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Conv2d, Module, exportOnnx, onnxOpCounts, resizeBilinear, upsampleNearest } from '../../src/index.js';
 import { compare, useBackend } from '../../src/testing.js';
+import { fields, text } from './proto-fields.js';
 
 // Why: onnxruntime's NCHWc optimiser turns a Resize into its blocked Upsample (no reorder to plain NCHW and back
 // around it) only when the Resize has constant scales or sizes. Sizes made from Shape (the dynamic batch) are not
@@ -15,38 +16,6 @@ import { compare, useBackend } from '../../src/testing.js';
 // for align_corners and nearest; half-pixel (which the NCHWc Upsample does not take) and any other size keep the
 // Shape-based sizes.
 
-/** Fields of a protobuf message: field number → raw values (varints as numbers, length-delimited as bytes). */
-function fields(buf: Uint8Array): Map<number, (number | Uint8Array)[]> {
-  const out = new Map<number, (number | Uint8Array)[]>();
-  let pos = 0;
-  const varint = () => {
-    let v = 0;
-    let mul = 1;
-    for (;;) {
-      const b = buf[pos++]!;
-      v += (b & 0x7f) * mul;
-      mul *= 128;
-      if (b < 0x80) return v;
-    }
-  };
-  while (pos < buf.length) {
-    const tag = varint();
-    const [field, wire] = [Math.floor(tag / 8), tag & 7];
-    let value: number | Uint8Array;
-    if (wire === 0) value = varint();
-    else if (wire === 2) {
-      const n = varint();
-      value = buf.subarray(pos, pos + n);
-      pos += n;
-    } else if (wire === 5 || wire === 1) {
-      value = 0; // fixed32 / fixed64: not needed here
-      pos += wire === 5 ? 4 : 8;
-    } else throw new Error(`wire type ${wire}`);
-    out.set(field, [...(out.get(field) ?? []), value]);
-  }
-  return out;
-}
-const text = (b: unknown) => new TextDecoder().decode(b as Uint8Array);
 
 /** Each Resize node of the graph: whether it has a scales input (2) and a sizes input (3). */
 function resizeInputs(model: Uint8Array): { scales: boolean; sizes: boolean }[] {
